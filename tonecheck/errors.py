@@ -1,0 +1,15 @@
+"""Exceptions and soft-problem notes raised by tonecheck.
+
+Every hard failure is a :class:`TonecheckError` whose message is one line
+naming the file, the problem and the remedy, e.g.
+``a.wav: no speech found (peak -71 dBFS); check the microphone``.
+The command line turns it into ``Error: ...`` on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TonecheckError"]
+
+
+class TonecheckError(Exception):
+    """A problem with the user's input that tonecheck cannot work around."""
