@@ -1,0 +1,76 @@
+"""tonecheck.loudness: frame levels, P.56-style active level, phrases, energy. Tolerances in dB."""
+
+import numpy as np
+import pytest
+
+from tonecheck.loudness import (active_speech_level_db, alpha_ratio_db, energy_index, frame_levels_db,
+                                phrase_levels_db, summarize_loudness)
+
+SR = 8000
+
+
+def tone(freq_hz, seconds, amp):
+    t = np.arange(int(seconds * SR)) / SR
+    return (amp * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
+
+
+def test_full_scale_sine_reads_0_dbfs_and_grid():
+    y = tone(200, 1.0, 1.0)
+    lev = frame_levels_db(y, sr=SR)
+    assert lev.shape == (1 + len(y) // 80,)
+    assert np.median(lev) == pytest.approx(0.0, abs=0.05)
+
+
+def test_half_amplitude_is_minus_6_db_and_silence_floor():
+    y = np.concatenate([tone(300, 1.0, 0.5), np.zeros(SR, np.float32)])
+    lev = frame_levels_db(y, sr=SR)
+    assert lev[50] == pytest.approx(-6.02, abs=0.05)
+    assert lev[-10] == -120.0
+
+
+def test_band_levels_reject_out_of_band_hum():
+    hum = tone(50, 1.0, 0.5)
+    voice = tone(1000, 1.0, 0.05)
+    assert np.median(frame_levels_db(hum, sr=SR, band_hz=(300, 3000))) < -45
+    assert np.median(frame_levels_db(voice, sr=SR, band_hz=(300, 3000))) == pytest.approx(-26.0, abs=1.0)
+
+
+def test_active_level_ignores_pauses():
+    y = np.concatenate([tone(200, 1.0, 0.1), np.zeros(3 * SR, np.float32), tone(200, 1.0, 0.1)])
+    lev = frame_levels_db(y, sr=SR)
+    speech = lev > -60
+    assert active_speech_level_db(lev, speech) == pytest.approx(-20.0, abs=0.3)
+    assert np.isnan(active_speech_level_db(lev, np.zeros_like(speech)))
+
+
+def test_phrase_variation_and_fading_trend():
+    parts, segments, t = [], [], 0.0
+    for i, amp_db in enumerate([-20, -22, -24, -26, -28, -30]):
+        parts += [tone(200, 2.0, 10 ** (amp_db / 20)), np.zeros(int(8 * SR), np.float32)]
+        segments.append((t, t + 2.0))
+        t += 10.0
+    y = np.concatenate(parts)
+    lev = frame_levels_db(y, sr=SR)
+    phrases = phrase_levels_db(lev, segments, hop_s=0.01)
+    assert phrases[:, 1] == pytest.approx([-20, -22, -24, -26, -28, -30], abs=0.3)
+    summary = summarize_loudness(lev, speech=lev > -60, segments_s=segments, hop_s=0.01,
+                                 clipped_fraction=0.0, alpha_db=-9.0)
+    assert summary.variation_db == pytest.approx(np.std([-20, -22, -24, -26, -28, -30]), abs=0.2)
+    assert summary.trend_db_per_min == pytest.approx(-12.0, abs=0.5)  # -2 dB per 10 s
+
+
+def test_alpha_ratio_rises_with_high_frequency_energy():
+    low = tone(200, 1.0, 0.3) + tone(2000, 1.0, 0.03)
+    high = tone(200, 1.0, 0.3) + tone(2000, 1.0, 0.3)
+    mask = np.ones(1 + len(low) // 80, bool)
+    a_low = alpha_ratio_db(low, sr=SR, frames_mask=mask)
+    a_high = alpha_ratio_db(high, sr=SR, frames_mask=mask)
+    assert a_low == pytest.approx(-20.0, abs=1.0)
+    assert a_high == pytest.approx(0.0, abs=1.0)
+
+
+def test_energy_index_centred_on_typical_phone_voice():
+    assert energy_index(-26.0, -9.0) == pytest.approx(0.0)
+    assert energy_index(-20.0, -5.0) > 3.0
+    assert energy_index(-36.0, -12.0) < -3.0
+    assert energy_index(-20.0, float("nan")) == pytest.approx(6.0)

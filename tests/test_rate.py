@@ -1,0 +1,67 @@
+"""tonecheck.rate: syllable nuclei, word counting and rate arithmetic (tolerances in wpm)."""
+
+import numpy as np
+import pytest
+
+from tonecheck.rate import count_words, estimate_rate, rate_calibration, syllable_nuclei
+
+HOP = 0.01
+
+
+def nucleus_levels(rate_per_s, seconds, depth_db=12.0):
+    """Band levels with one smooth peak per syllable."""
+    t = np.arange(int(seconds / HOP)) * HOP
+    return (-30 + depth_db * 0.5 * (1 + np.cos(2 * np.pi * rate_per_s * t))).astype(np.float32)
+
+
+@pytest.mark.parametrize("rate_per_s", [2.0, 3.5, 5.0, 7.0])
+def test_one_nucleus_per_syllable_peak(rate_per_s):
+    lev = nucleus_levels(rate_per_s, 10.0)
+    on = np.ones(lev.size, bool)
+    nuclei = syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP)
+    assert len(nuclei) == pytest.approx(rate_per_s * 10, abs=1)
+
+
+def test_unvoiced_and_non_speech_peaks_do_not_count():
+    lev = nucleus_levels(4.0, 10.0)
+    on = np.ones(lev.size, bool)
+    half = on.copy()
+    half[lev.size // 2:] = False
+    assert len(syllable_nuclei(lev, speech=on, voiced=half, hop_s=HOP)) == pytest.approx(20, abs=1)
+    assert len(syllable_nuclei(lev, speech=half, voiced=on, hop_s=HOP)) == pytest.approx(20, abs=1)
+    assert len(syllable_nuclei(lev, speech=~on, voiced=on, hop_s=HOP)) == 0
+
+
+def test_shallow_ripples_are_not_syllables():
+    lev = nucleus_levels(4.0, 10.0, depth_db=1.0)
+    on = np.ones(lev.size, bool)
+    assert len(syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP)) == 0
+
+
+def test_rate_arithmetic_over_span_and_speech_time():
+    cal = rate_calibration("en").syllables_per_word
+    nuclei = np.arange(120)
+    r = estimate_rate(nuclei, span_s=60.0, speech_s=40.0, language="en")
+    assert r.wpm == pytest.approx(120 / cal)
+    assert r.articulation_wpm == pytest.approx(120 / cal * 1.5)
+    assert r.syllables_per_s == pytest.approx(2.0)
+    assert r.method == "syllable-nuclei" and r.chars_per_min is None
+
+
+def test_transcript_gives_exact_words():
+    r = estimate_rate(np.arange(10), span_s=30.0, speech_s=25.0, language="en",
+                      transcript="Hello, I'm Alex -- how can I help you today?")
+    assert r.words == 9 and r.wpm == pytest.approx(18.0) and r.method == "transcript"
+
+
+def test_english_word_count_rules():
+    assert count_words("It's a well-known fact, uh, <NOISE> isn't it?", language="en")[0] == 7
+
+
+def test_mandarin_counts_characters_and_words():
+    words, chars = count_words("我马上为您查找这个包裹。", language="zh")
+    assert chars == 11
+    assert 3 <= words <= 8
+    r = estimate_rate(np.arange(30), span_s=10.0, speech_s=8.0, language="zh")
+    assert r.chars_per_min == pytest.approx(180.0)
+    assert r.wpm == pytest.approx(180.0 / rate_calibration("zh").syllables_per_word)
