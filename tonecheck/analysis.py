@@ -1,0 +1,203 @@
+"""The one orchestrator: audio -> measurements -> scores -> :class:`Analysis`.
+
+Every renderer (terminal text, JSON, HTML, CSV, batch dashboard) takes the
+:class:`Analysis` this module returns, and serialization happens only in
+:meth:`Analysis.to_dict`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio import Audio, load_audio
+from .errors import TonecheckError
+from .frames import HOP_S
+from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
+from .loudness import (LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db,
+                       summarize_loudness)
+from .messages import Message
+from .pitch import PitchTrack, track_pitch
+from .rate import BAND_HZ, RateEstimate, estimate_rate, syllable_nuclei
+from .scoring import Measures, Scores, score
+from .speech import SpeechActivity, detect_speech
+from .targets import Targets, default_targets
+
+__all__ = ["Settings", "Analysis", "analyze", "analyze_file", "SCHEMA_VERSION"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+LANGUAGES = ("en", "zh")
+MIN_SPEECH_S = 0.5
+"""Less detected speech than this is "no speech"."""
+MIN_VOICED_S = 0.2
+NOISY_SNR_DB = 20.0
+"""Loud speech less than this far above the noise floor is noisy."""
+RELIABLE_SPEECH_S = 30.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to analyze: language calibration, channel, optional transcript."""
+
+    language: str = "en"
+    channel: str = "mix"
+    transcript: str | None = None
+
+    def __post_init__(self):
+        if self.language not in LANGUAGES:
+            raise TonecheckError(f"language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything tonecheck measured about one recording.
+
+    Attributes
+    ----------
+    audio : Audio
+        The loaded recording (analysis-rate samples and file facts).
+    settings : Settings
+    targets : Targets
+    levels_db : np.ndarray
+        Full-band frame levels in dBFS (10 ms hop).
+    speech : SpeechActivity
+    pitch : PitchTrack
+    pitch_summary : PitchSummary
+    intonation : Intonation
+    rate : RateEstimate
+    loudness : LoudnessSummary
+    energy_index : float
+        See :func:`tonecheck.loudness.energy_index`.
+    scores : Scores
+    notes : tuple of str or Message
+        Soft problems (warnings) worth showing the user.
+    """
+
+    audio: Audio
+    settings: Settings
+    targets: Targets
+    levels_db: np.ndarray = field(repr=False)
+    speech: SpeechActivity = field(repr=False)
+    pitch: PitchTrack = field(repr=False)
+    pitch_summary: PitchSummary
+    intonation: Intonation
+    rate: RateEstimate
+    loudness: LoudnessSummary
+    energy_index: float
+    scores: Scores
+    notes: tuple
+
+    @property
+    def energy_level(self) -> str:
+        """``"low"``, ``"normal"`` or ``"high"`` (``"unknown"`` if not measured)."""
+        return {"below": "low", "within": "normal", "above": "high"}.get(self.scores.energy.verdict, "unknown")
+
+    def to_dict(self, *, contour: bool = False, lang: str = "en") -> dict:
+        """JSON-ready dict (schema in docs/json.md); ``contour`` adds the F0 track."""
+        from .serialize import analysis_to_dict
+
+        return analysis_to_dict(self, contour=contour, lang=lang)
+
+
+def analyze_file(path, *, settings: Settings = Settings(), targets: Targets | None = None) -> Analysis:
+    """Load ``path`` and analyze it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A recording in any supported format.
+    settings : Settings
+        Language, channel and optional transcript.
+    targets : Targets, optional
+        Defaults to the manual's targets.
+
+    Returns
+    -------
+    analysis : Analysis
+
+    Raises
+    ------
+    TonecheckError
+        The file cannot be read or holds no speech.
+    """
+    audio = load_audio(path, channel=settings.channel)
+    return analyze(audio, settings=settings, targets=targets)
+
+
+def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets | None = None) -> Analysis:
+    """Measure pitch, intonation, rate, loudness and energy of ``audio``.
+
+    Parameters
+    ----------
+    audio : Audio
+        From :func:`tonecheck.audio.load_audio` or :func:`tonecheck.audio.from_array`.
+    settings : Settings
+    targets : Targets, optional
+
+    Returns
+    -------
+    analysis : Analysis
+    """
+    targets = targets or default_targets()
+    y, sr = audio.samples, audio.sr
+    levels = frame_levels_db(y, sr=sr, hop_s=HOP_S)
+    band_levels = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ)
+    speech = detect_speech(band_levels, hop_s=HOP_S)
+    _require_speech(audio, speech, min_s=MIN_SPEECH_S)
+    pitch = track_pitch(y, sr=sr, hop_s=HOP_S, speech=speech.is_speech)
+    voiced = pitch.voiced & speech.is_speech
+    if voiced.sum() * HOP_S < MIN_VOICED_S:
+        raise TonecheckError(f"{audio.path}: no voiced speech found (only noise or whispering); "
+                             "check the microphone or choose another --channel")
+    f0 = np.where(voiced, pitch.f0_hz, np.nan)
+    intonation = measure_intonation(f0, hop_s=HOP_S, language=settings.language)
+    pitch_summary = summarize_pitch(f0, hop_s=HOP_S)
+    nuclei = syllable_nuclei(band_levels, speech=speech.is_speech, voiced=voiced, hop_s=HOP_S)
+    start_s, end_s = speech.span_s
+    rate = estimate_rate(nuclei, span_s=end_s - start_s, speech_s=speech.speech_s,
+                         language=settings.language, hop_s=HOP_S, transcript=settings.transcript)
+    alpha = alpha_ratio_db(y, sr=sr, frames_mask=voiced, hop_s=HOP_S)
+    loudness = summarize_loudness(levels, speech=speech.is_speech, segments_s=speech.segments_s,
+                                  hop_s=HOP_S, clipped_fraction=audio.clipped_fraction, alpha_db=alpha)
+    energy = energy_index(loudness.speech_level_dbfs, alpha)
+    measures = _measures(intonation, rate, loudness, energy, pitch_summary, speech, targets)
+    scores = score(measures, targets)
+    notes = tuple(audio.notes) + _analysis_notes(speech, pitch_summary, settings)
+    return Analysis(audio, settings, targets, levels, speech, pitch, pitch_summary, intonation,
+                    rate, loudness, energy, scores, notes)
+
+
+def _require_speech(audio: Audio, speech: SpeechActivity, *, min_s: float) -> None:
+    if speech.speech_s < min_s:
+        raise TonecheckError(f"{audio.path}: no speech found (peak {audio.peak_dbfs:.0f} dBFS, "
+                             f"{speech.speech_s:.1f} s above the noise); check the microphone or choose another --channel")
+
+
+def _measures(intonation: Intonation, rate: RateEstimate, loudness: LoudnessSummary, energy: float,
+              pitch: PitchSummary, speech: SpeechActivity, targets: Targets) -> Measures:
+    flat = tuple((w.start_s, w.end_s) for w in intonation.windows
+                 if targets.intonation_level.verdict(w.level) == "below")
+    pauses = [b - a for a, b in speech.pauses_s]
+    return Measures(
+        intonation_level=intonation.level, flat_windows=flat, wpm=rate.wpm,
+        speech_level_dbfs=loudness.speech_level_dbfs, variation_db=loudness.variation_db,
+        trend_db_per_min=loudness.trend_db_per_min, span_s=rate.span_s,
+        clipped_fraction=loudness.clipped_fraction, energy_index=energy,
+        median_hz=pitch.median_hz, rise_st=pitch.rise_st,
+        longest_pause_s=max(pauses, default=0.0))
+
+
+def _analysis_notes(speech: SpeechActivity, pitch: PitchSummary, settings: Settings) -> tuple:
+    notes = []
+    if math.isfinite(speech.snr_db) and speech.snr_db < NOISY_SNR_DB:
+        notes.append(Message("note.noisy", {"snr": f"{speech.snr_db:.0f}"}))
+    if speech.speech_s < RELIABLE_SPEECH_S:
+        notes.append(Message("note.short_speech", {"seconds": f"{speech.speech_s:.1f}"}))
+    if pitch.voiced_s < 2.0:
+        notes.append(Message("note.little_voicing", {"seconds": f"{pitch.voiced_s:.1f}"}))
+    return tuple(notes)

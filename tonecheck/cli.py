@@ -1,0 +1,104 @@
+"""Command line: parse, call the library, render, map errors to exit codes.
+
+The only module that imports click.  Library errors (:class:`TonecheckError`)
+become one ``Error: ...`` line on stderr and exit code 1; anything else is a
+bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import TonecheckError
+
+VERDICT_COLOURS = {"within": "green", "below": "yellow", "above": "red", "unknown": None}
+
+
+def _style(text: str, verdict: str) -> str:
+    colour = VERDICT_COLOURS.get(verdict)
+    return click.style(text, fg=colour, bold=True) if colour else text
+
+
+def _read_transcript(path: str) -> str:
+    try:
+        return Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TonecheckError(f"{path}: cannot read transcript ({exc}); give a UTF-8 plain-text file") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tonecheck")
+def cli():
+    """tonecheck: how your voice comes across on the phone.
+
+    Measures intonation (the manual's 1-10 scale, 5-6 is best), speaking rate
+    (100-150 words per minute), volume and energy of recorded practice calls,
+    offline. Recordings never leave this machine.
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file (JSON Lines) instead of the report.")
+@click.option("--contour", is_flag=True, help="With --json: include the pitch contour (pitch.contour).")
+@click.option("--language", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language spoken: selects the intonation and rate calibration.")
+@click.option("--lang", "report_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the report text (default: en, or zh under a Chinese locale).")
+@click.option("--channel", default="mix", show_default=True, help="Channel to analyze: mix, left, right or a number (1 = first).")
+@click.option("--transcript", type=click.Path(path_type=str), help="Plain-text transcript: count words exactly (one FILE only).")
+@click.option("--targets", "targets_path", type=click.Path(path_type=str), help="JSON file overriding the manual's targets.")
+def analyze(files, as_json, contour, language, report_lang, channel, transcript, targets_path):
+    """Analyze recorded practice calls (WAV, FLAC, OGG, MP3; M4A/AAC/AMR/3GP/WebM with ffmpeg).
+
+    Exit status: 0 when every file was analyzed, 1 when any failed.
+    """
+    from .analysis import Settings, analyze_file
+    from .report.text import render_text
+    from .targets import load_targets
+
+    lang = report_lang or _locale_language()
+    try:
+        if transcript and len(files) > 1:
+            raise TonecheckError("--transcript: one transcript fits one recording; give a single FILE")
+        settings = Settings(language=language, channel=channel,
+                            transcript=_read_transcript(transcript) if transcript else None)
+        targets = load_targets(targets_path) if targets_path else None
+    except TonecheckError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = 0
+    for i, path in enumerate(files):
+        try:
+            result = analyze_file(path, settings=settings, targets=targets)
+        except TonecheckError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        if as_json:
+            click.echo(json.dumps(result.to_dict(contour=contour, lang=lang), ensure_ascii=False))
+        else:
+            click.echo(("\n" if i else "") + render_text(result, lang=lang, style=_style))
+    if failed:
+        sys.exit(1)
+
+
+def _locale_language() -> str:
+    import locale
+    import os
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    loc = (locale.getlocale()[0] or "").lower()
+    return "zh" if loc.startswith("zh") else "en"
+
+
+def main():
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,69 @@
+"""The message catalog: every user-facing sentence, per language.
+
+Library code never builds sentences; it emits a :class:`Message` (a catalog
+key plus parameters) and the renderers turn it into text in the reader's
+language with :func:`render`.  Catalogs live in ``locale/<lang>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["Message", "LANGUAGES", "catalog", "render", "text"]
+
+LANGUAGES = ("en", "zh")
+"""Report languages with a catalog."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A catalog key and the values that fill its placeholders."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form: ``{"key": ..., "params": {...}}``."""
+        return {"key": self.key, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def _plain(value):
+    if isinstance(value, Message):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict:
+    """The catalog for ``lang``; raises ``ValueError`` for unknown languages."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no message catalog for lang={lang!r}; use one of {', '.join(LANGUAGES)}")
+    return json.loads(resources.files("tonecheck.locale").joinpath(f"{lang}.json").read_text("utf-8"))
+
+
+def text(key: str, lang: str = "en", **params) -> str:
+    """The sentence for ``key`` in ``lang``, falling back to English."""
+    template = catalog(lang).get(key) or catalog("en")[key]
+    return template.format(**params)
+
+
+LIST_SEPARATOR = {"en": "; ", "zh": "；"}
+
+
+def _param(value, lang: str):
+    if isinstance(value, Message):
+        return render(value, lang)
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR[lang].join(str(_param(v, lang)) for v in value)
+    return value
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """Render a :class:`Message` in ``lang``; parameters that are messages
+    (or lists of them) are rendered first."""
+    return text(message.key, lang, **{k: _param(v, lang) for k, v in message.params.items()})

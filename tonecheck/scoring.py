@@ -1,0 +1,145 @@
+"""Measurements + targets -> verdicts and the manual's advice.
+
+Each headline figure gets a verdict against its target band, and the advice
+list is ordered by how much it matters for this call: intonation first
+(the manual's first skill), then rate, then volume and energy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .messages import Message
+from .targets import Band, Targets
+
+__all__ = ["Verdict", "Scores", "Measures", "score"]
+
+MAX_ADVICE = 5
+CLIP_ADVICE_FRACTION = 0.001
+"""Clipping worth mentioning: 0.1 % of samples."""
+MIN_TREND_SPAN_S = 60.0
+"""Fading is judged only over a minute of speech or more."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One headline figure against its target band."""
+
+    value: float
+    band: Band
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The figures scoring looks at (all from the measurement stages)."""
+
+    intonation_level: float
+    flat_windows: tuple
+    wpm: float
+    speech_level_dbfs: float
+    variation_db: float
+    trend_db_per_min: float
+    span_s: float
+    clipped_fraction: float
+    energy_index: float
+    median_hz: float
+    rise_st: float
+    longest_pause_s: float
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Verdicts per headline figure and advice, most important first."""
+
+    intonation: Verdict
+    rate: Verdict
+    loudness: Verdict
+    energy: Verdict
+    advice: tuple
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    return f"{value:.{digits}f}"
+
+
+def _intonation_advice(m: Measures, v: Verdict) -> list:
+    out = []
+    if v.verdict == "below":
+        out += [Message("advice.intonation_flat", {"level": _fmt(m.intonation_level, 1)}), Message("advice.smile")]
+    elif v.verdict == "above":
+        out.append(Message("advice.intonation_exaggerated", {"level": _fmt(m.intonation_level, 1)}))
+    elif m.flat_windows:
+        start, end = m.flat_windows[0]
+        out.append(Message("advice.flat_stretch", {"start": _clock(start), "end": _clock(end)}))
+    return out
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _rate_advice(m: Measures, v: Verdict) -> list:
+    if v.verdict == "above":
+        return [Message("advice.rate_fast", {"wpm": _fmt(m.wpm)})]
+    if v.verdict == "below":
+        return [Message("advice.rate_slow", {"wpm": _fmt(m.wpm)})]
+    return []
+
+
+def _pitch_advice(m: Measures, t: Targets) -> list:
+    details = []
+    if t.high_pitch_hz.verdict(m.median_hz) == "above":
+        details.append(Message("detail.median_hz", {"hz": _fmt(m.median_hz)}))
+    if t.pitch_rise_st.verdict(m.rise_st) == "above":
+        details.append(Message("detail.rise_st", {"st": _fmt(m.rise_st, 1)}))
+    if not details:
+        return []
+    return [Message("advice.pitch_high", {"detail": details})]
+
+
+def _volume_advice(m: Measures, v: Verdict, t: Targets) -> list:
+    out = []
+    if m.clipped_fraction >= CLIP_ADVICE_FRACTION:
+        out.append(Message("advice.clipping", {"percent": _fmt(100 * m.clipped_fraction, 1)}))
+    if v.verdict == "below":
+        out.append(Message("advice.volume_low", {"level": _fmt(m.speech_level_dbfs)}))
+    elif v.verdict == "above":
+        out.append(Message("advice.volume_high", {"level": _fmt(m.speech_level_dbfs)}))
+    if t.loudness_variation_db.verdict(m.variation_db) == "above":
+        out.append(Message("advice.volume_uneven", {"db": _fmt(m.variation_db, 1)}))
+    if m.span_s >= MIN_TREND_SPAN_S and t.loudness_fade_db_per_min.verdict(m.trend_db_per_min) == "below":
+        out.append(Message("advice.volume_fading", {"db": _fmt(m.trend_db_per_min, 1)}))
+    return out
+
+
+def score(m: Measures, targets: Targets) -> Scores:
+    """Verdicts and ordered advice for one recording.
+
+    Parameters
+    ----------
+    m : Measures
+        The recording's figures.
+    targets : Targets
+        Target bands (the manual's defaults or the user's overrides).
+
+    Returns
+    -------
+    scores : Scores
+    """
+    v_int = Verdict(m.intonation_level, targets.intonation_level, targets.intonation_level.verdict(m.intonation_level))
+    v_rate = Verdict(m.wpm, targets.rate_wpm, targets.rate_wpm.verdict(m.wpm))
+    v_loud = Verdict(m.speech_level_dbfs, targets.speech_level_dbfs, targets.speech_level_dbfs.verdict(m.speech_level_dbfs))
+    v_energy = Verdict(m.energy_index, targets.energy_index, targets.energy_index.verdict(m.energy_index))
+    advice = _intonation_advice(m, v_int) + _rate_advice(m, v_rate) + _pitch_advice(m, targets)
+    advice += _volume_advice(m, v_loud, targets)
+    if v_energy.verdict == "below":
+        advice.append(Message("advice.energy_low"))
+    elif v_energy.verdict == "above":
+        advice.append(Message("advice.energy_high"))
+    if targets.long_pause_s.verdict(m.longest_pause_s) == "above":
+        advice.append(Message("advice.long_pause", {"seconds": _fmt(m.longest_pause_s, 1)}))
+    if not advice:
+        advice.append(Message("advice.keep_going"))
+    return Scores(v_int, v_rate, v_loud, v_energy, tuple(advice[:MAX_ADVICE]))
+
