@@ -32,6 +32,7 @@ import soundfile as sf
 import soxr
 
 from .errors import TonecheckError
+from .messages import Message
 
 __all__ = ["ANALYSIS_SR", "SUPPORTED_EXTENSIONS", "Audio", "load_audio", "from_array"]
 
@@ -93,7 +94,7 @@ class Audio:
     peak_dbfs : float
         Peak of the analysed channels' original samples in dBFS
         (``-inf`` for digital silence, above 0 for overloaded float files).
-    notes : tuple of str
+    notes : tuple of Message
         Soft problems as short English sentences.
     """
 
@@ -107,7 +108,7 @@ class Audio:
     format: str
     clipped_fraction: float
     peak_dbfs: float
-    notes: tuple[str, ...]
+    notes: tuple
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ class _Pipeline:
         self.out[self.n_out:end] = y
         self.n_out = end
 
-    def finish(self, label: str, notes: list[str]) -> Audio:
+    def finish(self, label: str, notes: list) -> Audio:
         """Flush the resampler, check the result and build the :class:`Audio`."""
         if self.resampler is not None:
             self._store(self.resampler.resample_chunk(np.zeros(0, np.float32), last=True))
@@ -254,25 +255,23 @@ class _Pipeline:
 
 
 def _notes(src: _Source, index: int | None, meter: _Meter, dc: float,
-           duration_s: float) -> list[str]:
-    """Soft problems worth telling the user about."""
+           duration_s: float) -> list[Message]:
+    """Soft problems worth telling the user about (catalog messages)."""
     notes = []
     if meter.telephone_band():
-        why = (f"recorded at {src.sr} Hz" if src.sr < 2 * 1.1 * TELEPHONE_EDGE_HZ else
-               f"almost no energy above {TELEPHONE_EDGE_HZ / 1000:g} kHz in this {src.sr} Hz file")
-        notes.append(f"telephone-band audio (8 kHz): {why}; measured as a phone call")
+        if src.sr < 2 * 1.1 * TELEPHONE_EDGE_HZ:
+            notes.append(Message("note.telephone_rate", {"sr": src.sr}))
+        else:
+            notes.append(Message("note.telephone_band", {"sr": src.sr, "edge_khz": f"{TELEPHONE_EDGE_HZ / 1000:g}"}))
     if src.channels > 1 and index is None:
-        notes.append(f"{src.channels} channels mixed to mono; pick one speaker with "
-                     f"channel left, right or 1-{src.channels}")
+        notes.append(Message("note.channels_mixed", {"channels": src.channels}))
     clipped = meter.clipped_fraction()
     if clipped > CLIP_NOTE_FRACTION:
-        notes.append(f"clipping: {clipped:.1%} of samples at full scale; "
-                     "loudness and pitch near the peaks are unreliable")
+        notes.append(Message("note.clipping", {"percent": f"{clipped:.1%}"}))
     if abs(dc) >= DC_NOTE_LEVEL:
-        notes.append(f"DC offset of {dc:+.1%} of full scale removed")
+        notes.append(Message("note.dc_offset", {"percent": f"{dc:+.1%}"}))
     if duration_s > LONG_RECORDING_S:
-        notes.append(f"very long recording ({duration_s / 3600:.1f} h); "
-                     "the scores summarise the whole file")
+        notes.append(Message("note.long_recording", {"hours": f"{duration_s / 3600:.1f}"}))
     return notes
 
 

@@ -25,6 +25,9 @@ class Message:
     key: str
     params: dict = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        return render(self, "en")
+
     def to_dict(self) -> dict:
         """JSON-ready form: ``{"key": ..., "params": {...}}``."""
         return {"key": self.key, "params": {k: _plain(v) for k, v in self.params.items()}}
