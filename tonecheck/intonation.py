@@ -39,8 +39,12 @@ WINDOW_S = 10.0
 STEP_S = 5.0
 MIN_VOICED_S = 0.5
 """A window needs this much voiced speech to be rated."""
+FOLD_ST = 9.0
+"""Frames further than this from the window median are octave jumps
+(period doubling in creaky voice, or tracker errors) and are moved by an
+octave toward the median: listeners do not hear them as an octave leap."""
 CLIP_ST = 12.0
-"""Excursions beyond an octave from the window median are tracking errors."""
+"""Excursions beyond an octave from the window median count as one octave."""
 LEVEL_MIN, LEVEL_MAX = 1.0, 10.0
 
 
@@ -136,7 +140,9 @@ def window_spread_st(f0_hz: np.ndarray, *, hop_s: float) -> list:
         voiced_s = st.size * hop_s
         if voiced_s < MIN_VOICED_S:
             continue
-        dev = np.clip(st - np.median(st), -CLIP_ST, CLIP_ST)
+        dev = st - np.median(st)
+        dev = np.where(np.abs(dev) > FOLD_ST, dev - 12.0 * np.sign(dev), dev)
+        dev = np.clip(dev - np.median(dev), -CLIP_ST, CLIP_ST)  # re-centre after folding
         out.append((a * hop_s, b * hop_s, float(np.sqrt(np.mean(dev ** 2))), voiced_s))
     return out
 
