@@ -38,6 +38,8 @@ MIN_VOICED_S = 0.2
 NOISY_SNR_DB = 20.0
 """Loud speech less than this far above the noise floor is noisy."""
 RELIABLE_SPEECH_S = 30.0
+FLAT_MARGIN_LEVELS = 1.0
+"""A window is a flat stretch when its level is this far below the target band."""
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,8 @@ def _require_speech(audio: Audio, speech: SpeechActivity, *, min_s: float) -> No
 
 def _measures(intonation: Intonation, rate: RateEstimate, loudness: LoudnessSummary, energy: float,
               pitch: PitchSummary, speech: SpeechActivity, targets: Targets) -> Measures:
-    flat = tuple((w.start_s, w.end_s) for w in intonation.windows
-                 if targets.intonation_level.verdict(w.level) == "below")
+    flat_below = targets.intonation_level.low - FLAT_MARGIN_LEVELS
+    flat = tuple((w.start_s, w.end_s) for w in intonation.windows if w.level < flat_below)
     pauses = [b - a for a, b in speech.pauses_s]
     return Measures(
         intonation_level=intonation.level, flat_windows=flat, wpm=rate.wpm,
