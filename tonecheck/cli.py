@@ -53,7 +53,11 @@ def cli():
 @click.option("--channel", default="mix", show_default=True, help="Channel to analyze: mix, left, right or a number (1 = first).")
 @click.option("--transcript", type=click.Path(path_type=str), help="Plain-text transcript: count words exactly (one FILE only).")
 @click.option("--targets", "targets_path", type=click.Path(path_type=str), help="JSON file overriding the manual's targets.")
-def analyze(files, as_json, contour, language, report_lang, channel, transcript, targets_path):
+@click.option("--report", "report_path", type=click.Path(path_type=str),
+              help="Write a self-contained HTML call report here (one FILE only).")
+@click.option("--plot", "plot_path", type=click.Path(path_type=str),
+              help="Write the pitch/loudness/rate figure here as PNG (one FILE only).")
+def analyze(files, as_json, contour, language, report_lang, channel, transcript, targets_path, report_path, plot_path):
     """Analyze recorded practice calls (WAV, FLAC, OGG, MP3; M4A/AAC/AMR/3GP/WebM with ffmpeg).
 
     Exit status: 0 when every file was analyzed, 1 when any failed.
@@ -66,6 +70,9 @@ def analyze(files, as_json, contour, language, report_lang, channel, transcript,
     try:
         if transcript and len(files) > 1:
             raise TonecheckError("--transcript: one transcript fits one recording; give a single FILE")
+        if (report_path or plot_path) and len(files) > 1:
+            raise TonecheckError("--report/--plot: one report per recording; give a single FILE "
+                                 "or use tonecheck batch for many")
         settings = Settings(language=language, channel=channel,
                             transcript=_read_transcript(transcript) if transcript else None)
         targets = load_targets(targets_path) if targets_path else None
@@ -79,12 +86,29 @@ def analyze(files, as_json, contour, language, report_lang, channel, transcript,
             click.echo(f"Error: {exc}", err=True)
             failed += 1
             continue
+        try:
+            _write_outputs(result, report_path, plot_path, lang)
+        except TonecheckError as exc:
+            raise click.ClickException(str(exc)) from exc
         if as_json:
             click.echo(json.dumps(result.to_dict(contour=contour, lang=lang), ensure_ascii=False))
         else:
             click.echo(("\n" if i else "") + render_text(result, lang=lang, style=_style))
     if failed:
         sys.exit(1)
+
+
+def _write_outputs(result, report_path, plot_path, lang: str) -> None:
+    from .fileio import write_atomic
+
+    if report_path:
+        from .report.html import render_report
+
+        write_atomic(report_path, render_report(result, lang=lang))
+    if plot_path:
+        from .report.plots import main_figure, save_png
+
+        save_png(main_figure(result, lang=lang), plot_path)
 
 
 def _locale_language() -> str:

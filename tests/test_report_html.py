@@ -1,0 +1,113 @@
+"""The call report: self-contained, complete in both languages, escaped, renders in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+
+from tests import browser, synth
+from tonecheck.analysis import Settings, analyze_file
+from tonecheck.cli import cli
+from tonecheck.report.html import render_report
+from tonecheck.report.page import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "tonecheck" / "locale"
+needs_chromium = pytest.mark.skipif(browser.chromium() is None, reason="chromium not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def call_wav(tmp_path_factory):
+    path = tmp_path_factory.mktemp("call") / "call.wav"
+    y = synth.speechlike_phrases(sr=16000, duration_s=24.0, excursion_st=5.0)
+    sf.write(path, y, 16000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture(scope="module")
+def analysis(call_wav):
+    return analyze_file(call_wav)
+
+
+def test_catalogs_have_the_same_keys_and_placeholders():
+    en = json.loads((LOCALE / "en.json").read_text("utf-8"))
+    zh = json.loads((LOCALE / "zh.json").read_text("utf-8"))
+    assert set(en) == set(zh)
+    for key in en:
+        assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", zh[key])), key
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_is_self_contained_and_complete(analysis, lang):
+    page = render_report(analysis, lang=lang)
+    assert page.startswith("<!doctype html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert page.count('class="gauge"') == 4
+    assert page.count("<svg") == 4
+    assert re.search(r'<img class="plot" alt="[^"]{40,}" src="data:image/png;base64,', page)
+    for section in ("h-headline", "h-next", "h-time", "h-review", "h-facts"):
+        assert f'id="{section}"' in page
+    assert page.count("<dt>") >= 4 + 9  # four questions, nine facts
+    if lang == "zh":
+        assert 'lang="zh-CN"' in page and "我是否用语调的起伏表现出了兴趣" in page
+        english = json.loads((LOCALE / "en.json").read_text("utf-8"))
+        for key in ("report.q.inflection", "report.facts", "label.next"):
+            assert english[key] not in page
+
+
+def test_names_and_transcripts_are_escaped(tmp_path):
+    nasty = tmp_path / "<script>alert(1)</script>.wav"  # a folder "<script>alert(1)<" holding "script>.wav"
+    nasty.parent.mkdir()
+    sf.write(nasty, synth.speechlike_phrases(sr=16000, duration_s=8.0, excursion_st=3.0), 16000)
+    transcript = tmp_path / "t.txt"
+    transcript.write_text('<img src=x onerror="alert(2)"> hello <b>there</b> friend', "utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["analyze", str(nasty), "--transcript", str(transcript), "--report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert "<script>alert" not in page and "onerror=" not in page.replace("onerror=&quot;", "")
+    assert escape(str(nasty)) in page
+    assert "<script" not in page  # the call report has no scripts at all
+
+
+def test_report_and_plot_options_write_files_atomically(call_wav, tmp_path):
+    report, plot = tmp_path / "r.html", tmp_path / "p.png"
+    result = CliRunner().invoke(cli, ["analyze", str(call_wav), "--report", str(report), "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert report.stat().st_size > 10_000 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*part"))
+
+
+def test_unwritable_report_is_one_line_error(call_wav, tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(call_wav), "--report", str(tmp_path / "missing" / "r.html")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_report_needs_a_single_file(call_wav, tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(call_wav), str(call_wav), "--report", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "single FILE" in result.output
+
+
+@needs_chromium
+def test_console_error_detection_works(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><p>x</p><script>throw new Error("deliberate")</script>', "utf-8")
+    assert any("deliberate" in line for line in browser.load(page, tmp_path).console)
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_renders_in_headless_chromium(analysis, tmp_path, lang):
+    page = tmp_path / f"report_{lang}.html"
+    page.write_text(render_report(analysis, lang=lang), "utf-8")
+    loaded = browser.load(page, tmp_path)
+    assert loaded.console == []
+    assert loaded.dom.count('class="gauge"') == 4 and 'src="data:image/png;base64,' in loaded.dom
+    assert not browser.is_blank(loaded.screenshot)
