@@ -39,6 +39,7 @@ __all__ = ["Recording", "FileFailure", "BatchRecord", "BatchResult", "find_recor
            "load_results", "CALLS_DIR"]
 
 CALLS_DIR = "calls"
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 HASH_CHUNK = 1 << 20
 DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?:[T_ -]?([0-2]\d)[-_:.h]?([0-5]\d)(?:[-_:.]?([0-5]\d))?)?")
 
@@ -306,6 +307,8 @@ def _run_jobs(todo, calls, settings, targets, lang, jobs, fail_fast, progress) -
             if fail_fast and not out["ok"]:
                 break
         return done
+    for var in THREAD_VARS:  # one process per core: keep each worker's math libraries single-threaded
+        os.environ.setdefault(var, "1")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         pending = {pool.submit(analyze_one, rec, calls, settings, targets, lang): rec for rec in todo}
         try:
