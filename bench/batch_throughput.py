@@ -59,19 +59,29 @@ def main() -> None:
             analyze_one(rec, single, Settings(), None, "en")
         per_file = (time.perf_counter() - t0) / len(sample)
         t0 = time.perf_counter()
-        code = ("import resource, sys; from tonecheck.cli import cli\n"
-                "try:\n    cli(sys.argv[1:])\nexcept SystemExit: pass\n"
-                "print('RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
-        run = subprocess.run([sys.executable, "-c", code, "batch", str(folder), "--out", str(out), "--jobs", str(cores)],
-                             cwd=ROOT, capture_output=True, text=True)
+        code = (
+            "import resource, sys; from tonecheck.cli import cli\n"
+            "try:\n    cli(sys.argv[1:])\nexcept SystemExit: pass\n"
+            "print('RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", code, "batch", str(folder), "--out", str(out), "--jobs", str(cores)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - t0
         rss = [line.split()[1] for line in run.stdout.splitlines() if line.startswith("RSS")]
         ideal = cores / per_file
         actual = len(recs) / wall
         print(f"{len(recs)} recordings x {args.minutes:g} min, {cores} cores")
-        print(f"single file (analysis + JSON + HTML report): {per_file:.2f} s = {args.minutes * 60 / per_file:.0f}x realtime")
-        print(f"batch --jobs {cores}: {wall:.1f} s wall (incl. worker start-up) = {actual:.2f} files/s; "
-              f"ideal {ideal:.2f} files/s; efficiency {100 * actual / ideal:.0f} % (target >= 80 %)")
+        print(
+            f"single file (analysis + JSON + HTML report): {per_file:.2f} s = {args.minutes * 60 / per_file:.0f}x realtime"
+        )
+        print(
+            f"batch --jobs {cores}: {wall:.1f} s wall (incl. worker start-up) = {actual:.2f} files/s; "
+            f"ideal {ideal:.2f} files/s; efficiency {100 * actual / ideal:.0f} % (target >= 80 %)"
+        )
         print(f"peak RSS of the largest worker: {float(rss[0]) if rss else float('nan'):.0f} MB")
 
 

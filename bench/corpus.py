@@ -42,7 +42,7 @@ def edge_silence_s(y: np.ndarray, sr: int) -> tuple:
     mono = y if y.ndim == 1 else y.mean(axis=1)
     hop = int(0.02 * sr)
     n = len(mono) // hop
-    rms = np.sqrt(np.mean(mono[:n * hop].reshape(n, hop) ** 2, axis=1) + 1e-12)
+    rms = np.sqrt(np.mean(mono[: n * hop].reshape(n, hop) ** 2, axis=1) + 1e-12)
     db = 20 * np.log10(rms)
     loud = np.flatnonzero(db > db.max() - EDGE_THRESHOLD_DB)
     return loud[0] * hop / sr, (n - 1 - loud[-1]) * hop / sr
@@ -89,11 +89,18 @@ def monologues(labels: dict, *, min_s: float = MONOLOGUE_S) -> list:
                 chunks.append(cur)
         for i, chunk in enumerate(chunks):
             total = sum(labels[k]["duration_s"] for k in chunk)
-            out.append({"name": f"{speaker} #{i + 1}", "language": lang, "keys": chunk,
-                        "words": sum(labels[k]["word_count"] for k in chunk),
-                        "syllables": sum(labels[k]["syllable_count"] for k in chunk),
-                        "chars": sum(labels[k].get("char_count", 0) for k in chunk),
-                        "duration_s": total, "short": total < min_s})
+            out.append(
+                {
+                    "name": f"{speaker} #{i + 1}",
+                    "language": lang,
+                    "keys": chunk,
+                    "words": sum(labels[k]["word_count"] for k in chunk),
+                    "syllables": sum(labels[k]["syllable_count"] for k in chunk),
+                    "chars": sum(labels[k].get("char_count", 0) for k in chunk),
+                    "duration_s": total,
+                    "short": total < min_s,
+                }
+            )
     return out
 
 

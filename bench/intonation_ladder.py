@@ -17,8 +17,6 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import corpus  # noqa: E402
@@ -28,8 +26,10 @@ from tonecheck.audio import from_array  # noqa: E402
 LADDER_RANGES = (0, 10, 25, 50, 75, 100)
 EN_VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-x-rp")
 ZH_VOICE = "cmn"
-EN_TEXT = ("Thank you for calling Northwind support, my name is Alex. How can I help you today? "
-           "I can see your order here, and I will find the missing parcel for you right now.")
+EN_TEXT = (
+    "Thank you for calling Northwind support, my name is Alex. How can I help you today? "
+    "I can see your order here, and I will find the missing parcel for you right now."
+)
 ZH_TEXT = "感谢您致电北风客服，我是小李。请问有什么可以帮您？我看到您的订单了，我马上为您查找这个包裹。"
 
 

@@ -66,8 +66,9 @@ def compare(est: np.ndarray, ref: np.ndarray) -> tuple[int, int, list]:
 
 def telephone(path: Path, tmp: Path) -> Path:
     out = tmp / (path.stem + "_tel.wav")
-    subprocess.run(["sox", str(path), "-r", "8000", "-e", "u-law", str(out), "sinc", "300-3400"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["sox", str(path), "-r", "8000", "-e", "u-law", str(out), "sinc", "300-3400"], check=True, capture_output=True
+    )
     return out
 
 

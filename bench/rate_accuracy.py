@@ -28,9 +28,11 @@ from tonecheck.audio import ANALYSIS_SR, from_array  # noqa: E402
 
 LADDER_SPEEDS = (90, 110, 130, 150, 170, 190, 220)
 LADDER_VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-x-rp")
-LADDER_TEXT = ("Thank you for calling Northwind support, my name is Alex. I can see your order here, "
-               "and I will find the missing parcel for you right now. It left our warehouse on Monday, "
-               "so it should reach you within two working days. Is there anything else I can help you with today?")
+LADDER_TEXT = (
+    "Thank you for calling Northwind support, my name is Alex. I can see your order here, "
+    "and I will find the missing parcel for you right now. It left our warehouse on Monday, "
+    "so it should reach you within two working days. Is there anything else I can help you with today?"
+)
 
 
 def evaluate_corpus(fit: bool) -> dict:
@@ -40,14 +42,24 @@ def evaluate_corpus(fit: bool) -> dict:
         y, span_s = corpus.join(group["keys"], labels, sr_out=ANALYSIS_SR)
         a = analyze(from_array(y, sr=ANALYSIS_SR, path=group["name"]), settings=Settings(language=group["language"]))
         truth = group["words"] / span_s * 60
-        rows.append({**group, "truth_wpm": truth, "est_wpm": a.rate.wpm, "nuclei": a.rate.syllables,
-                     "span_true": span_s, "span_est": a.rate.span_s})
+        rows.append(
+            {
+                **group,
+                "truth_wpm": truth,
+                "est_wpm": a.rate.wpm,
+                "nuclei": a.rate.syllables,
+                "span_true": span_s,
+                "span_est": a.rate.span_s,
+            }
+        )
     print(f"{'monologue':38s} lang  dur_s  words  truth_wpm  est_wpm   err%  span_true span_est")
     for r in rows:
         err = 100 * (r["est_wpm"] - r["truth_wpm"]) / r["truth_wpm"]
         tag = " (short)" if r["short"] else ""
-        print(f"{r['name'][:38]:38s} {r['language']:4s} {r['duration_s']:6.1f} {r['words']:6d} {r['truth_wpm']:9.1f} "
-              f"{r['est_wpm']:8.1f} {err:6.1f}  {r['span_true']:8.1f} {r['span_est']:8.1f}{tag}")
+        print(
+            f"{r['name'][:38]:38s} {r['language']:4s} {r['duration_s']:6.1f} {r['words']:6d} {r['truth_wpm']:9.1f} "
+            f"{r['est_wpm']:8.1f} {err:6.1f}  {r['span_true']:8.1f} {r['span_est']:8.1f}{tag}"
+        )
     for lang in ("en", "zh"):
         sel = [r for r in rows if r["language"] == lang and not r["short"]]
         if not sel:

@@ -35,13 +35,16 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--hours", type=float, default=1.0)
     args = parser.parse_args()
-    render_report(analyze(from_array(synth.speechlike_phrases(sr=SR, duration_s=20.0, excursion_st=4.0),
-                                     sr=SR, path="warm-up")))  # imports, font cache
+    render_report(
+        analyze(from_array(synth.speechlike_phrases(sr=SR, duration_s=20.0, excursion_st=4.0), sr=SR, path="warm-up"))
+    )  # imports, font cache
     for seconds, label in ((args.minutes * 60, f"{args.minutes:g} min"), (args.hours * 3600, f"{args.hours:g} h")):
         for lang in ("en", "zh"):
             t_an, t_rep, size = measure(seconds, lang)
-            print(f"{label:>7} [{lang}]  analysis {t_an:6.2f} s   report {t_rep:5.2f} s (target < 2 s for 10 min)   "
-                  f"HTML {size / 1e6:5.2f} MB (target < 5 MB for 1 h)")
+            print(
+                f"{label:>7} [{lang}]  analysis {t_an:6.2f} s   report {t_rep:5.2f} s (target < 2 s for 10 min)   "
+                f"HTML {size / 1e6:5.2f} MB (target < 5 MB for 1 h)"
+            )
 
 
 if __name__ == "__main__":

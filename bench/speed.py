@@ -20,7 +20,6 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -44,6 +43,7 @@ def speech_material(seconds: float) -> np.ndarray:
 
     if corpus.corpus_dir() is None:
         from tests import synth
+
         y = synth.speechlike_phrases(sr=SR, duration_s=60.0, excursion_st=4.0)
         return np.resize(y, int(seconds * SR)).astype(np.float32)
     parts, total = [], 0
@@ -73,9 +73,11 @@ def peak_memory_child(wav: Path) -> float:
     program image: ``ru_maxrss`` would also count the pages this (large)
     parent process had when it forked.
     """
-    code = ("from tonecheck.analysis import analyze_file; "
-            f"a=analyze_file({str(wav)!r}); "
-            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
+    code = (
+        "from tonecheck.analysis import analyze_file; "
+        f"a=analyze_file({str(wav)!r}); "
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     return float(out.stdout.strip().splitlines()[-1]) / 1024
 
@@ -98,18 +100,29 @@ def main() -> int:
         print(f"tonecheck full analysis: {seconds:.0f} s audio in {t_ours:.3f} s = {seconds / t_ours:.0f}x realtime")
 
         import parselmouth
+
         snd = parselmouth.Sound(str(wav))
         t_praat = time_call(lambda: snd.to_pitch_ac(time_step=0.01, pitch_floor=75, pitch_ceiling=600), repeats=1)
         print(f"Praat to_pitch_ac (pitch only): {t_praat:.3f} s = {seconds / t_praat:.0f}x realtime")
 
         import librosa
+
         excerpt = y[: 30 * SR]
-        librosa.pyin(excerpt[: SR], fmin=60, fmax=500, sr=SR)  # warm-up (numba)
-        t_pyin = time_call(lambda: librosa.pyin(excerpt, fmin=60, fmax=500, sr=SR, frame_length=1024,
-                                                hop_length=160), repeats=1) * seconds / 30
-        print(f"librosa.pyin (pitch only, 30 s excerpt extrapolated): {t_pyin:.1f} s = {seconds / t_pyin:.1f}x realtime")
-        print(f"ratios: tonecheck full analysis is {t_praat / t_ours:.1f}x faster than Praat's pitch alone, "
-              f"{t_pyin / t_ours:.0f}x faster than librosa.pyin")
+        librosa.pyin(excerpt[:SR], fmin=60, fmax=500, sr=SR)  # warm-up (numba)
+        t_pyin = (
+            time_call(
+                lambda: librosa.pyin(excerpt, fmin=60, fmax=500, sr=SR, frame_length=1024, hop_length=160), repeats=1
+            )
+            * seconds
+            / 30
+        )
+        print(
+            f"librosa.pyin (pitch only, 30 s excerpt extrapolated): {t_pyin:.1f} s = {seconds / t_pyin:.1f}x realtime"
+        )
+        print(
+            f"ratios: tonecheck full analysis is {t_praat / t_ours:.1f}x faster than Praat's pitch alone, "
+            f"{t_pyin / t_ours:.0f}x faster than librosa.pyin"
+        )
 
         if not args.skip_memory:
             long_wav = Path(tmp) / "two_hours.wav"
@@ -119,8 +132,10 @@ def main() -> int:
             t0 = time.perf_counter()
             rss = peak_memory_child(long_wav)
             took = time.perf_counter() - t0
-            print(f"{args.hours:g} h recording: peak RSS {rss:.0f} MB (target < 500 MB), "
-                  f"{took:.1f} s including start-up = {args.hours * 3600 / took:.0f}x realtime")
+            print(
+                f"{args.hours:g} h recording: peak RSS {rss:.0f} MB (target < 500 MB), "
+                f"{took:.1f} s including start-up = {args.hours * 3600 / took:.0f}x realtime"
+            )
     return 0
 
 

@@ -65,11 +65,24 @@ class Sample:
 
 SAMPLES = (
     Sample("greeting_flat.wav", "en-us", 0, 140.0, "en", "true monotone (SSML range 0), normal rate"),
-    Sample("greeting_lively.wav", "en-us", 100, 140.0, "en",
-           "espeak's widest range (100; 150+ sounds the same), normal rate"),
+    Sample(
+        "greeting_lively.wav",
+        "en-us",
+        100,
+        140.0,
+        "en",
+        "espeak's widest range (100; 150+ sounds the same), normal rate",
+    ),
     Sample("greeting_rushed.wav", "en-us", 50, 220.0, "en", "default range, rushed"),
-    Sample("phone_8k_ulaw.wav", "en-us", 100, 140.0, "en",
-           "greeting_lively through an 8 kHz 300-3400 Hz mu-law telephone channel", telephone=True),
+    Sample(
+        "phone_8k_ulaw.wav",
+        "en-us",
+        100,
+        140.0,
+        "en",
+        "greeting_lively through an 8 kHz 300-3400 Hz mu-law telephone channel",
+        telephone=True,
+    ),
     Sample("greeting_zh.wav", "cmn", 50, 140.0, "zh", "Mandarin, default range, normal rate"),
 )
 
@@ -118,7 +131,7 @@ def speak_at_rate(sample: Sample) -> tuple:
 def span_rms_dbfs(y: np.ndarray, sr: int) -> float:
     """RMS level over the speaking span (pauses included), dBFS."""
     start_s, end_s = synth.speech_bounds_s(y, sr=sr)
-    return float(10 * np.log10(np.mean(y[round(start_s * sr):round(end_s * sr)].astype(np.float64) ** 2)))
+    return float(10 * np.log10(np.mean(y[round(start_s * sr) : round(end_s * sr)].astype(np.float64) ** 2)))
 
 
 def set_level(y: np.ndarray) -> np.ndarray:
@@ -138,9 +151,20 @@ def make(sample: Sample, cache: dict) -> dict:
     synth.write_wav(HERE / sample.name, y, sr, subtype=subtype)
     words, span = word_count(sample.language), synth.speech_span_s(y, sr=sr)
     chars = sum(len(w) for s in ZH_WORDS for w in s if w not in PUNCT) if sample.language == "zh" else 0
-    return {"sample": sample, "speed": speed, "text": text, "words": words, "chars": chars,
-            "duration_s": len(y) / sr, "span_s": span, "level_dbfs": span_rms_dbfs(y, sr), "wpm": words * 60 / span, "sr": sr, "subtype": subtype,
-            "size_kb": (HERE / sample.name).stat().st_size / 1024}
+    return {
+        "sample": sample,
+        "speed": speed,
+        "text": text,
+        "words": words,
+        "chars": chars,
+        "duration_s": len(y) / sr,
+        "span_s": span,
+        "level_dbfs": span_rms_dbfs(y, sr),
+        "wpm": words * 60 / span,
+        "sr": sr,
+        "subtype": subtype,
+        "size_kb": (HERE / sample.name).stat().st_size / 1024,
+    }
 
 
 def espeak_version() -> str:
@@ -157,8 +181,8 @@ def readme(rows: list) -> str:
         "re-running rewrites identical files and this README).  Do not edit by hand.",
         "",
         f"- Synthesizer: {espeak_version()}, `espeak-ng -m -v VOICE -s SPEED -w out.wav SSML`.",
-        "- SSML: `<speak><prosody range=\"R\" rate=\"100%\" pitch=\"100%\">SENTENCES</prosody></speak>`,",
-        f"  sentences joined by `<break time=\"{BREAK_MS}ms\"/>`.  `range` is espeak's absolute pitch",
+        '- SSML: `<speak><prosody range="R" rate="100%" pitch="100%">SENTENCES</prosody></speak>`,',
+        f'  sentences joined by `<break time="{BREAK_MS}ms"/>`.  `range` is espeak\'s absolute pitch',
         "  range (0 = monotone, 50 = default, 100 = maximum; see `tests/synth.py: espeak_ssml`).",
         "- `-s` SPEED was iterated so that words / speaking span hits the target rate.",
         "- Post-processing: 22050 -> 16000 Hz polyphase resampling (scipy `resample_poly`);",
@@ -176,10 +200,12 @@ def readme(rows: list) -> str:
     ]
     for r in rows:
         s = r["sample"]
-        lines.append(f"| `{s.name}` | {s.voice} | {s.range_pct} | {r['speed']} | {r['words']} | {r['chars'] or '-'} | "
-                     f"{r['duration_s']:.2f} | {r['span_s']:.2f} | {r['wpm']:.0f} | {r['level_dbfs']:.1f} | "
-                     f"{r['sr']} Hz {r['subtype']} | "
-                     f"{r['size_kb']:.0f} | {s.note} |")
+        lines.append(
+            f"| `{s.name}` | {s.voice} | {s.range_pct} | {r['speed']} | {r['words']} | {r['chars'] or '-'} | "
+            f"{r['duration_s']:.2f} | {r['span_s']:.2f} | {r['wpm']:.0f} | {r['level_dbfs']:.1f} | "
+            f"{r['sr']} Hz {r['subtype']} | "
+            f"{r['size_kb']:.0f} | {s.note} |"
+        )
     lines += ["", "## Texts (SSML fragments as spoken)", ""]
     for lang in ("en", "zh"):
         text = next(r["text"] for r in rows if r["sample"].language == lang)
@@ -198,8 +224,10 @@ def main() -> int:
     rows = [make(s, cache) for s in SAMPLES]
     synth.write_text(HERE / "README.md", readme(rows))
     for r in rows:
-        print(f"{r['sample'].name:22s} -s {r['speed']:3d}  {r['duration_s']:5.2f} s  {r['wpm']:5.0f} wpm  "
-              f"{r['size_kb']:4.0f} KB")
+        print(
+            f"{r['sample'].name:22s} -s {r['speed']:3d}  {r['duration_s']:5.2f} s  {r['wpm']:5.0f} wpm  "
+            f"{r['size_kb']:4.0f} KB"
+        )
     return 0
 
 

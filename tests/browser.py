@@ -16,9 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--hide-scrollbars",
+]
 CONSOLE = re.compile(r":CONSOLE[:(]\d*\)?\]? ?(.*)")
 
 
@@ -35,8 +45,9 @@ class PageLoad:
 
 
 def _run(args: list, profile: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def load(page: Path, tmp: Path, *, width: int = 1000, height: int = 2400) -> PageLoad:
@@ -45,8 +56,7 @@ def load(page: Path, tmp: Path, *, width: int = 1000, height: int = 2400) -> Pag
     dump = _run(["--dump-dom", url], tmp / "profile-dom")
     shot = tmp / (page.stem + ".png")
     snap = _run([f"--screenshot={shot}", f"--window-size={width},{height}", url], tmp / "profile-shot")
-    console = [m.group(1) for line in (dump.stderr + snap.stderr).splitlines()
-               if (m := CONSOLE.search(line))]
+    console = [m.group(1) for line in (dump.stderr + snap.stderr).splitlines() if (m := CONSOLE.search(line))]
     return PageLoad(dump.stdout, console, shot)
 
 

@@ -39,8 +39,9 @@ class GlideSpec:
 
     def f0_hz(self, times_s) -> np.ndarray:
         """True F0 in Hz at ``times_s`` (seconds)."""
-        return synth.glide_f0_hz(times_s, duration_s=self.duration_s, f0_start_hz=self.f0_start_hz,
-                                 f0_end_hz=self.f0_end_hz)
+        return synth.glide_f0_hz(
+            times_s, duration_s=self.duration_s, f0_start_hz=self.f0_start_hz, f0_end_hz=self.f0_end_hz
+        )
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,21 @@ def glide_spec() -> GlideSpec:
 @pytest.fixture
 def glide_wav(tmp_path, glide_spec) -> Path:
     """16 kHz mono PCM_16 harmonic glide, F0 ``glide_spec.f0_hz(t)``."""
-    y = synth.harmonic_glide(sr=glide_spec.sr, duration_s=glide_spec.duration_s,
-                             f0_start_hz=glide_spec.f0_start_hz, f0_end_hz=glide_spec.f0_end_hz)
+    y = synth.harmonic_glide(
+        sr=glide_spec.sr,
+        duration_s=glide_spec.duration_s,
+        f0_start_hz=glide_spec.f0_start_hz,
+        f0_end_hz=glide_spec.f0_end_hz,
+    )
     return synth.write_wav(tmp_path / "glide.wav", y, glide_spec.sr)
 
 
 @pytest.fixture
 def bursts_spec() -> BurstsSpec:
     duration_s, rate_per_s, pause_every, pause_s = 12.0, 4.0, 8, 0.8
-    _, n = synth.syllable_bursts(sr=SR, rate_per_s=rate_per_s, duration_s=duration_s,
-                                 pause_every=pause_every, pause_s=pause_s)
+    _, n = synth.syllable_bursts(
+        sr=SR, rate_per_s=rate_per_s, duration_s=duration_s, pause_every=pause_every, pause_s=pause_s
+    )
     return BurstsSpec(SR, duration_s, rate_per_s, pause_every, pause_s, n)
 
 
@@ -109,8 +115,9 @@ def bursts_spec() -> BurstsSpec:
 def bursts_wav(tmp_path, bursts_spec) -> Path:
     """16 kHz mono bursts: runs of ``pause_every`` at ``rate_per_s``, ``n_bursts`` in all."""
     s = bursts_spec
-    y, _ = synth.syllable_bursts(sr=s.sr, rate_per_s=s.rate_per_s, duration_s=s.duration_s,
-                                 pause_every=s.pause_every, pause_s=s.pause_s)
+    y, _ = synth.syllable_bursts(
+        sr=s.sr, rate_per_s=s.rate_per_s, duration_s=s.duration_s, pause_every=s.pause_every, pause_s=s.pause_s
+    )
     return synth.write_wav(tmp_path / "bursts.wav", y, s.sr)
 
 
@@ -139,12 +146,13 @@ def stereo_int16_wav(tmp_path) -> Path:
 @pytest.fixture
 def truncated_wav(tmp_path) -> Path:
     """A WAV cut short: valid header whose data-chunk size claims twice the bytes present."""
-    path = synth.write_wav(tmp_path / "truncated.wav", synth.speechlike_phrases(sr=SR, duration_s=2.0,
-                                                                                excursion_st=4.0), SR)
+    path = synth.write_wav(
+        tmp_path / "truncated.wav", synth.speechlike_phrases(sr=SR, duration_s=2.0, excursion_st=4.0), SR
+    )
     raw = path.read_bytes()
     data_start = raw.index(b"data") + 8
     kept = int((len(raw) - data_start) * TRUNCATED_KEEP) // 2 * 2  # whole 16-bit frames
-    path.write_bytes(raw[:data_start + kept])
+    path.write_bytes(raw[: data_start + kept])
     return path
 
 
@@ -162,4 +170,3 @@ def empty_file(tmp_path) -> Path:
     path = tmp_path / "empty.wav"
     path.write_bytes(b"")
     return path
-

@@ -55,9 +55,23 @@ import soundfile as sf
 from scipy import signal
 
 __all__ = [
-    "harmonic_glide", "glide_f0_hz", "syllable_bursts", "speechlike_phrases", "phrases_f0_hz", "silence",
-    "add_noise", "clip", "telephone", "espeak_available", "ssml_sentences", "espeak_ssml", "espeak_words",
-    "write_wav", "write_text", "speech_bounds_s", "speech_span_s",
+    "harmonic_glide",
+    "glide_f0_hz",
+    "syllable_bursts",
+    "speechlike_phrases",
+    "phrases_f0_hz",
+    "silence",
+    "add_noise",
+    "clip",
+    "telephone",
+    "espeak_available",
+    "ssml_sentences",
+    "espeak_ssml",
+    "espeak_words",
+    "write_wav",
+    "write_text",
+    "speech_bounds_s",
+    "speech_span_s",
 ]
 
 DEFAULT_LEVEL_DBFS = -20.0
@@ -69,7 +83,7 @@ VOWEL_FORMANTS_HZ = (
     (730.0, 1090.0, 2440.0),  # /a/
     (530.0, 1840.0, 2480.0),  # /e/
     (390.0, 1990.0, 2550.0),  # /i/ (F1 raised a little so it stays voiced-sounding on phones)
-    (570.0, 840.0, 2410.0),   # /o/
+    (570.0, 840.0, 2410.0),  # /o/
     (440.0, 1020.0, 2240.0),  # /u/
 )
 """Peterson & Barney (1952) adult male vowel formants, cycled burst by burst."""
@@ -113,7 +127,7 @@ def _db_to_gain(db: float) -> float:
 def _scale_rms(y: np.ndarray, level_dbfs: float, *, active: np.ndarray | None = None) -> np.ndarray:
     """Scale ``y`` so the RMS of ``y[active]`` (default: all of it) is ``level_dbfs``."""
     part = y if active is None else y[active]
-    rms = float(np.sqrt(np.mean(part ** 2))) if part.size else 0.0
+    rms = float(np.sqrt(np.mean(part**2))) if part.size else 0.0
     return y if rms == 0.0 else y * (_db_to_gain(level_dbfs) / rms)
 
 
@@ -163,8 +177,15 @@ def glide_f0_hz(times_s, *, duration_s: float, f0_start_hz: float, f0_end_hz: fl
     return f0_start_hz * (f0_end_hz / f0_start_hz) ** (t / duration_s)
 
 
-def harmonic_glide(*, sr: int, duration_s: float, f0_start_hz: float, f0_end_hz: float,
-                   n_harmonics: int = DEFAULT_HARMONICS, level_dbfs: float = DEFAULT_LEVEL_DBFS) -> np.ndarray:
+def harmonic_glide(
+    *,
+    sr: int,
+    duration_s: float,
+    f0_start_hz: float,
+    f0_end_hz: float,
+    n_harmonics: int = DEFAULT_HARMONICS,
+    level_dbfs: float = DEFAULT_LEVEL_DBFS,
+) -> np.ndarray:
     """Harmonic tone whose F0 glides exponentially (linearly in semitones).
 
     Parameters
@@ -196,10 +217,19 @@ def _raised_cosine(n: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2.0 * np.pi * (np.arange(n) + 0.5) / n)
 
 
-def syllable_bursts(*, sr: int, rate_per_s: float, duration_s: float, f0_hz: float = 120.0,
-                    burst_s: float = BURST_S, f0_fall_st: float = BURST_F0_FALL_ST, pause_every: int = 0,
-                    pause_s: float = PHRASE_PAUSE_S, n_harmonics: int = DEFAULT_HARMONICS,
-                    level_dbfs: float = DEFAULT_LEVEL_DBFS) -> tuple[np.ndarray, int]:
+def syllable_bursts(
+    *,
+    sr: int,
+    rate_per_s: float,
+    duration_s: float,
+    f0_hz: float = 120.0,
+    burst_s: float = BURST_S,
+    f0_fall_st: float = BURST_F0_FALL_ST,
+    pause_every: int = 0,
+    pause_s: float = PHRASE_PAUSE_S,
+    n_harmonics: int = DEFAULT_HARMONICS,
+    level_dbfs: float = DEFAULT_LEVEL_DBFS,
+) -> tuple[np.ndarray, int]:
     """Voiced syllable-like bursts at a known rate.
 
     Each burst is a raised-cosine envelope of ``burst_s`` over a harmonic
@@ -248,14 +278,15 @@ def syllable_bursts(*, sr: int, rate_per_s: float, duration_s: float, f0_hz: flo
     onset_s, count = 0.0, 0
     while (start := round(onset_s * sr)) + n_burst <= y.size:
         formants = np.asarray(VOWEL_FORMANTS_HZ[count % len(VOWEL_FORMANTS_HZ)])
-        y[start:start + n_burst] = env * _voice(f0, sr=sr, n_harmonics=n_harmonics, formants_hz=formants)
+        y[start : start + n_burst] = env * _voice(f0, sr=sr, n_harmonics=n_harmonics, formants_hz=formants)
         count += 1
         onset_s += period_s + (pause_s if pause_every and count % pause_every == 0 else 0.0)
     return _scale_rms(y, level_dbfs, active=y != 0).astype(np.float32), count
 
 
-def _contour_st(t_in_phrase_s: np.ndarray, *, contour: str, excursion_st: float, phrase_s: float,
-                period_s: float) -> np.ndarray:
+def _contour_st(
+    t_in_phrase_s: np.ndarray, *, contour: str, excursion_st: float, phrase_s: float, period_s: float
+) -> np.ndarray:
     """Semitones around the base F0; peak-to-peak ``excursion_st`` for every contour."""
     half = excursion_st / 2.0
     if contour == "sine":
@@ -267,9 +298,16 @@ def _contour_st(t_in_phrase_s: np.ndarray, *, contour: str, excursion_st: float,
     raise ValueError(f"contour={contour!r}; use one of {CONTOURS}")
 
 
-def phrases_f0_hz(times_s, *, excursion_st: float, f0_hz: float = 120.0, contour: str = "sine",
-                  phrase_s: float = PHRASE_S, pause_s: float = PHRASE_PAUSE_S,
-                  contour_period_s: float = CONTOUR_PERIOD_S) -> np.ndarray:
+def phrases_f0_hz(
+    times_s,
+    *,
+    excursion_st: float,
+    f0_hz: float = 120.0,
+    contour: str = "sine",
+    phrase_s: float = PHRASE_S,
+    pause_s: float = PHRASE_PAUSE_S,
+    contour_period_s: float = CONTOUR_PERIOD_S,
+) -> np.ndarray:
     """True F0 of :func:`speechlike_phrases` at ``times_s`` (NaN in pauses).
 
     Parameters
@@ -286,16 +324,30 @@ def phrases_f0_hz(times_s, *, excursion_st: float, f0_hz: float = 120.0, contour
     """
     t = np.asarray(times_s, dtype=np.float64)
     local = np.mod(t, phrase_s + pause_s)
-    st = _contour_st(np.minimum(local, phrase_s), contour=contour, excursion_st=excursion_st,
-                     phrase_s=phrase_s, period_s=contour_period_s)
+    st = _contour_st(
+        np.minimum(local, phrase_s),
+        contour=contour,
+        excursion_st=excursion_st,
+        phrase_s=phrase_s,
+        period_s=contour_period_s,
+    )
     return np.where(local < phrase_s, f0_hz * 2.0 ** (st / 12.0), np.nan)
 
 
-def speechlike_phrases(*, sr: int, duration_s: float, excursion_st: float, f0_hz: float = 120.0,
-                       contour: str = "sine", phrase_s: float = PHRASE_S, pause_s: float = PHRASE_PAUSE_S,
-                       contour_period_s: float = CONTOUR_PERIOD_S,
-                       syllable_rate_per_s: float = SYLLABLE_RATE_PER_S, n_harmonics: int = DEFAULT_HARMONICS,
-                       level_dbfs: float = DEFAULT_LEVEL_DBFS) -> np.ndarray:
+def speechlike_phrases(
+    *,
+    sr: int,
+    duration_s: float,
+    excursion_st: float,
+    f0_hz: float = 120.0,
+    contour: str = "sine",
+    phrase_s: float = PHRASE_S,
+    pause_s: float = PHRASE_PAUSE_S,
+    contour_period_s: float = CONTOUR_PERIOD_S,
+    syllable_rate_per_s: float = SYLLABLE_RATE_PER_S,
+    n_harmonics: int = DEFAULT_HARMONICS,
+    level_dbfs: float = DEFAULT_LEVEL_DBFS,
+) -> np.ndarray:
     """Phrases of continuous voicing with a controlled pitch movement.
 
     Phrases of ``phrase_s`` alternate with ``pause_s`` of silence.  Inside a
@@ -342,8 +394,15 @@ def speechlike_phrases(*, sr: int, duration_s: float, excursion_st: float, f0_hz
     if excursion_st < 0 or min(sr, duration_s, f0_hz, phrase_s, contour_period_s, syllable_rate_per_s) <= 0:
         raise ValueError("excursion_st must be >= 0 and sr, durations, rates and f0_hz positive")
     t = np.arange(round(sr * duration_s)) / sr
-    f0 = phrases_f0_hz(t, excursion_st=excursion_st, f0_hz=f0_hz, contour=contour, phrase_s=phrase_s,
-                       pause_s=pause_s, contour_period_s=contour_period_s)
+    f0 = phrases_f0_hz(
+        t,
+        excursion_st=excursion_st,
+        f0_hz=f0_hz,
+        contour=contour,
+        phrase_s=phrase_s,
+        pause_s=pause_s,
+        contour_period_s=contour_period_s,
+    )
     voiced = ~np.isnan(f0)
     local = np.mod(t, phrase_s + pause_s)
     syllable = syllable_rate_per_s * local
@@ -351,15 +410,17 @@ def speechlike_phrases(*, sr: int, duration_s: float, excursion_st: float, f0_hz
     env *= np.clip(np.minimum(local, phrase_s - local) / EDGE_FADE_S, 0.0, 1.0)
     table = np.asarray(VOWEL_FORMANTS_HZ).T
     idx = np.arange(len(VOWEL_FORMANTS_HZ) + 1)
-    formants = np.stack([np.interp(np.mod(syllable, len(VOWEL_FORMANTS_HZ)), idx, np.append(row, row[0]))
-                         for row in table])
+    formants = np.stack(
+        [np.interp(np.mod(syllable, len(VOWEL_FORMANTS_HZ)), idx, np.append(row, row[0])) for row in table]
+    )
     y = env * _voice(np.where(voiced, f0, 0.0), sr=sr, n_harmonics=n_harmonics, formants_hz=formants)
     y[~voiced] = 0.0
     return _scale_rms(y, level_dbfs, active=voiced).astype(np.float32)
 
 
-def silence(*, sr: int, duration_s: float, noise_dbfs: float | None = None,
-            rng: np.random.Generator | None = None) -> np.ndarray:
+def silence(
+    *, sr: int, duration_s: float, noise_dbfs: float | None = None, rng: np.random.Generator | None = None
+) -> np.ndarray:
     """Digital silence, or white noise at ``noise_dbfs`` RMS (needs ``rng``).
 
     Returns
@@ -421,8 +482,7 @@ def telephone(y: np.ndarray, *, sr: int) -> tuple[np.ndarray, int]:
         ``TELEPHONE_SR_HZ`` (8000).
     """
     narrow = _resample(np.asarray(y, dtype=np.float64), sr, TELEPHONE_SR_HZ)
-    sos = signal.butter(TELEPHONE_FILTER_ORDER, TELEPHONE_BAND_HZ, btype="bandpass", fs=TELEPHONE_SR_HZ,
-                        output="sos")
+    sos = signal.butter(TELEPHONE_FILTER_ORDER, TELEPHONE_BAND_HZ, btype="bandpass", fs=TELEPHONE_SR_HZ, output="sos")
     band = np.clip(signal.sosfiltfilt(sos, narrow), -1.0, 1.0)
     buf = io.BytesIO()
     sf.write(buf, band, TELEPHONE_SR_HZ, subtype="ULAW", format="WAV")
@@ -446,8 +506,9 @@ def _run_espeak(options: list, text: str, *, sr_out: int | None) -> tuple[np.nda
     """Run espeak-ng with ``options``, text on stdin (so a leading "-" is not an option)."""
     with tempfile.TemporaryDirectory(prefix="tonecheck-espeak-") as tmp:
         wav = os.path.join(tmp, "out.wav")
-        done = subprocess.run([ESPEAK, *options, "--stdin", "-w", wav], input=text.encode("utf-8"),
-                              capture_output=True, check=False)
+        done = subprocess.run(
+            [ESPEAK, *options, "--stdin", "-w", wav], input=text.encode("utf-8"), capture_output=True, check=False
+        )
         if done.returncode != 0:
             raise RuntimeError(f"espeak-ng {' '.join(options)} failed: {done.stderr.decode(errors='replace').strip()}")
         y, sr = sf.read(wav, dtype="float64")
@@ -462,9 +523,16 @@ def _check_speed(speed_wpm) -> None:
         raise ValueError(f"speed_wpm={speed_wpm} is outside espeak-ng's {lo}-{hi}")
 
 
-def espeak_ssml(text: str, *, voice: str = "en-us", range_pct: float = 50, rate_pct: float = 100,
-                pitch_pct: float = 100, speed_wpm: int | None = None,
-                sr_out: int | None = None) -> tuple[np.ndarray, int]:
+def espeak_ssml(
+    text: str,
+    *,
+    voice: str = "en-us",
+    range_pct: float = 50,
+    rate_pct: float = 100,
+    pitch_pct: float = 100,
+    speed_wpm: int | None = None,
+    sr_out: int | None = None,
+) -> tuple[np.ndarray, int]:
     """Speak an SSML fragment with a chosen pitch range: ``espeak-ng -m -v VOICE``.
 
     The fragment goes inside
@@ -524,17 +592,18 @@ def espeak_ssml(text: str, *, voice: str = "en-us", range_pct: float = 50, rate_
       voices (mb-us1 ...) are listed but not installed.
     """
     if not 0 <= range_pct <= ESPEAK_RANGE_MAX:
-        raise ValueError(f"range_pct={range_pct}: espeak-ng honours 0-{ESPEAK_RANGE_MAX} (higher is the same as "
-                         f"{ESPEAK_RANGE_MAX})")
+        raise ValueError(
+            f"range_pct={range_pct}: espeak-ng honours 0-{ESPEAK_RANGE_MAX} (higher is the same as {ESPEAK_RANGE_MAX})"
+        )
     _check_speed(speed_wpm)
-    ssml = (f'<speak><prosody range="{range_pct:g}" rate="{rate_pct:g}%" pitch="{pitch_pct:g}%">'
-            f"{text}</prosody></speak>")
+    ssml = f'<speak><prosody range="{range_pct:g}" rate="{rate_pct:g}%" pitch="{pitch_pct:g}%">{text}</prosody></speak>'
     speed = [] if speed_wpm is None else ["-s", str(int(speed_wpm))]
     return _run_espeak(["-m", "-v", voice, *speed], ssml, sr_out=sr_out)
 
 
-def espeak_words(text: str, *, voice: str = "en-us", speed_wpm: int = 175,
-                 sr_out: int | None = None) -> tuple[np.ndarray, int]:
+def espeak_words(
+    text: str, *, voice: str = "en-us", speed_wpm: int = 175, sr_out: int | None = None
+) -> tuple[np.ndarray, int]:
     """Speak plain text at espeak-ng speed ``-s speed_wpm``, for rate ladders.
 
     Parameters
@@ -625,7 +694,7 @@ def speech_bounds_s(y: np.ndarray, *, sr: int, floor_db: float = SPAN_FLOOR_DB) 
     """
     hop = max(1, round(SPAN_FRAME_S * sr))
     n = len(y) // hop
-    rms = np.sqrt(np.mean(np.asarray(y[:n * hop], dtype=np.float64).reshape(n, hop) ** 2, axis=1))
+    rms = np.sqrt(np.mean(np.asarray(y[: n * hop], dtype=np.float64).reshape(n, hop) ** 2, axis=1))
     if n == 0 or rms.max() == 0.0:
         return 0.0, 0.0
     on = np.nonzero(rms > rms.max() * _db_to_gain(floor_db))[0]

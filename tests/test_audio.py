@@ -16,7 +16,7 @@ import pytest
 import soundfile as sf
 import soxr
 
-from tonecheck import audio
+from tonecheck import pipeline
 from tonecheck.audio import ANALYSIS_SR, SUPPORTED_EXTENSIONS, Audio, from_array, load_audio
 from tonecheck.errors import TonecheckError
 
@@ -27,8 +27,15 @@ PEAK_DB = -6.0
 """Peak level of the test tone in dBFS; its RMS is 3.01 dB lower."""
 
 
-def tone(sr: int, seconds: float = 2.0, *, freq_hz: float = 200.0, peak_db: float = PEAK_DB,
-         noise_db: float | None = None, seed: int = 0) -> np.ndarray:
+def tone(
+    sr: int,
+    seconds: float = 2.0,
+    *,
+    freq_hz: float = 200.0,
+    peak_db: float = PEAK_DB,
+    noise_db: float | None = None,
+    seed: int = 0,
+) -> np.ndarray:
     """Sine at ``peak_db`` dBFS, optionally plus white noise at ``noise_db`` dBFS RMS."""
     t = np.arange(int(sr * seconds)) / sr
     y = 10 ** (peak_db / 20) * np.sin(2 * np.pi * freq_hz * t)
@@ -39,7 +46,7 @@ def tone(sr: int, seconds: float = 2.0, *, freq_hz: float = 200.0, peak_db: floa
 
 def rms_db(y: np.ndarray) -> float:
     """RMS level in dBFS of a (trimmed) signal."""
-    core = y[len(y) // 10: -len(y) // 10]  # skip resampler edges
+    core = y[len(y) // 10 : -len(y) // 10]  # skip resampler edges
     return 10 * np.log10(np.mean(np.square(core, dtype=np.float64)))
 
 
@@ -52,8 +59,7 @@ def write(tmp_path, name: str, y: np.ndarray, sr: int, **kwargs) -> str:
 # --- formats -----------------------------------------------------------------
 
 # subtype -> tolerance in dB for peak and RMS (companded formats quantize coarsely)
-WAV_SUBTYPES = {"PCM_U8": 0.15, "PCM_16": 0.02, "PCM_24": 0.02, "PCM_32": 0.02,
-                "FLOAT": 0.02, "ULAW": 0.3, "ALAW": 0.3}
+WAV_SUBTYPES = {"PCM_U8": 0.15, "PCM_16": 0.02, "PCM_24": 0.02, "PCM_32": 0.02, "FLOAT": 0.02, "ULAW": 0.3, "ALAW": 0.3}
 
 
 @pytest.mark.parametrize("subtype", sorted(WAV_SUBTYPES))
@@ -91,12 +97,15 @@ def test_output_rate_can_be_chosen(tmp_path):
     assert rms_db(a.samples) == pytest.approx(PEAK_DB - 3.01, abs=0.2)
 
 
-@pytest.mark.parametrize("fmt,ext,subtype,expected,tol_db", [
-    ("FLAC", "flac", "PCM_16", "FLAC PCM_16", 0.05),
-    ("OGG", "ogg", "VORBIS", "OGG VORBIS", 0.5),
-    ("OGG", "opus", "OPUS", "OGG OPUS", 0.5),
-    ("MP3", "mp3", "MPEG_LAYER_III", "MP3", 0.5),
-])
+@pytest.mark.parametrize(
+    "fmt,ext,subtype,expected,tol_db",
+    [
+        ("FLAC", "flac", "PCM_16", "FLAC PCM_16", 0.05),
+        ("OGG", "ogg", "VORBIS", "OGG VORBIS", 0.5),
+        ("OGG", "opus", "OPUS", "OGG OPUS", 0.5),
+        ("MP3", "mp3", "MPEG_LAYER_III", "MP3", 0.5),
+    ],
+)
 def test_compressed_formats(tmp_path, fmt, ext, subtype, expected, tol_db):
     if fmt not in sf.available_formats() or subtype not in sf.available_subtypes(fmt):
         pytest.skip(f"libsndfile cannot write {fmt}/{subtype}")
@@ -110,6 +119,7 @@ def test_compressed_formats(tmp_path, fmt, ext, subtype, expected, tol_db):
 
 # --- channels ----------------------------------------------------------------
 
+
 @pytest.fixture
 def stereo_path(tmp_path):
     """int16 stereo: left 200 Hz at -6 dBFS, right 500 Hz at -20 dBFS."""
@@ -117,10 +127,16 @@ def stereo_path(tmp_path):
     return write(tmp_path, "stereo.wav", y, 16000, subtype="PCM_16")
 
 
-@pytest.mark.parametrize("channel,label,peak_db", [
-    ("left", "left", -6.0), ("right", "right", -20.0), ("1", "1", -6.0), (2, "2", -20.0),
-    ("RIGHT", "right", -20.0),
-])
+@pytest.mark.parametrize(
+    "channel,label,peak_db",
+    [
+        ("left", "left", -6.0),
+        ("right", "right", -20.0),
+        ("1", "1", -6.0),
+        (2, "2", -20.0),
+        ("RIGHT", "right", -20.0),
+    ],
+)
 def test_channel_selection(stereo_path, channel, label, peak_db):
     a = load_audio(stereo_path, channel=channel)
     assert a.channel == label and a.source_channels == 2
@@ -174,6 +190,7 @@ def test_clipping_then_attenuated_plateaus_found(tmp_path):
 
 # --- notes, streaming, in-memory ---------------------------------------------
 
+
 def test_telephone_band_detected_from_spectrum(tmp_path):
     noise = np.random.default_rng(1).standard_normal(32000) * 0.1
     narrow = soxr.resample(soxr.resample(noise, 16000, 8000), 8000, 16000)
@@ -190,12 +207,12 @@ def test_dc_offset_removed_and_noted():
 
 
 def test_long_recording_note(monkeypatch):
-    monkeypatch.setattr(audio, "LONG_RECORDING_S", 1.5)
+    monkeypatch.setattr(pipeline, "LONG_RECORDING_S", 1.5)
     assert any(str(n).startswith("very long recording") for n in from_array(tone(8000), sr=8000).notes)
 
 
 def test_block_streaming_matches_one_shot_resampling(tmp_path, monkeypatch):
-    monkeypatch.setattr(audio, "BLOCK_FRAMES", 4096)  # many blocks, some partial
+    monkeypatch.setattr(pipeline, "BLOCK_FRAMES", 4096)  # many blocks, some partial
     y = tone(44100, 3.0, noise_db=-30).astype(np.float32)
     a = load_audio(write(tmp_path, "long.wav", y, 44100, subtype="FLOAT"))
     ref = soxr.resample(y, 44100, ANALYSIS_SR, quality="HQ")
@@ -235,11 +252,11 @@ def test_supported_extensions():
 
 # --- ffmpeg ------------------------------------------------------------------
 
+
 def ffmpeg_encode(tmp_path, y: np.ndarray, sr: int, name: str) -> str:
     src = write(tmp_path, "src.wav", y, sr, subtype="PCM_16")
     out = str(tmp_path / name)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", src, "-c:a", "aac", "-b:a",
-                    "128k", out], check=True)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", src, "-c:a", "aac", "-b:a", "128k", out], check=True)
     return out
 
 

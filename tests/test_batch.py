@@ -32,8 +32,7 @@ CALLS = {  # agent -> pitch excursion (semitones) per call, in time order
 
 
 def _write_call(path: Path, excursion_st: float, syllables_per_s: float = 4.0) -> None:
-    y = synth.speechlike_phrases(sr=SR, duration_s=12.0, excursion_st=excursion_st,
-                                 syllable_rate_per_s=syllables_per_s)
+    y = synth.speechlike_phrases(sr=SR, duration_s=12.0, excursion_st=excursion_st, syllable_rate_per_s=syllables_per_s)
     sf.write(path, y, SR, subtype="PCM_16")
 
 
@@ -56,7 +55,7 @@ def _digest(folder: Path) -> dict:
     return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _batch(*args) -> "Result":
+def _batch(*args):
     return CliRunner().invoke(cli, ["batch", *map(str, args)])
 
 
@@ -148,8 +147,7 @@ def test_usage_errors_exit_1(tmp_path):
 def test_killed_batch_leaves_no_partial_output_and_resumes(team, tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "tonecheck", "batch", str(team), "--out", str(out), "--jobs", "1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while not ((out / "calls").is_dir() and any((out / "calls").glob("*.json"))) and time.time() < deadline:
         time.sleep(0.05)

@@ -27,7 +27,7 @@ def voice_like(sr=16000, seconds=6.0, excursion_st=3.0, seed=0):
     phase = 2 * np.pi * np.cumsum(f0) / sr
     y = sum(np.sin(k * phase) / k for k in range(1, 15))
     envelope = 0.5 * (1 - np.cos(2 * np.pi * 4.0 * t))  # 4 syllables per second
-    envelope *= (np.sin(2 * np.pi * t / 3.0) > -0.6)  # pauses
+    envelope *= np.sin(2 * np.pi * t / 3.0) > -0.6  # pauses
     return (0.1 * y * envelope + 1e-4 * rng.standard_normal(t.size)).astype(np.float32)
 
 
@@ -42,7 +42,7 @@ def bad_inputs(tmp_path: Path) -> dict:
     tone = 0.5 * np.sin(2 * np.pi * 200 * np.arange(32000) / 8000)
     cut = tmp_path / "cut.wav"
     sf.write(cut, tone, 8000)
-    cut.write_bytes(cut.read_bytes()[: 20000])
+    cut.write_bytes(cut.read_bytes()[:20000])
     text = tmp_path / "notes.wav"
     text.write_text("not a recording\n" * 50)
     empty = tmp_path / "empty.wav"
@@ -55,9 +55,16 @@ def bad_inputs(tmp_path: Path) -> dict:
     folder.mkdir()
     noise = tmp_path / "noise.wav"
     sf.write(noise, 0.1 * np.random.default_rng(1).standard_normal(48000), 16000)
-    return {"not audio": text, "truncated": cut, "zero-length": empty, "digital silence": silence,
-            "0.2 s clip": short, "directory": folder, "missing": tmp_path / "missing.wav",
-            "noise only": noise}
+    return {
+        "not audio": text,
+        "truncated": cut,
+        "zero-length": empty,
+        "digital silence": silence,
+        "0.2 s clip": short,
+        "directory": folder,
+        "missing": tmp_path / "missing.wav",
+        "noise only": noise,
+    }
 
 
 def test_every_command_has_help_and_is_in_the_readme():
@@ -67,8 +74,10 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert f"tonecheck {name}" in readme, name
 
 
-@pytest.mark.parametrize("kind", ["not audio", "truncated", "zero-length", "digital silence", "0.2 s clip",
-                                  "directory", "missing", "noise only"])
+@pytest.mark.parametrize(
+    "kind",
+    ["not audio", "truncated", "zero-length", "digital silence", "0.2 s clip", "directory", "missing", "noise only"],
+)
 def test_bad_input_is_one_error_line_and_exit_1(tmp_path, kind):
     path = bad_inputs(tmp_path)[kind]
     result = CliRunner().invoke(cli, ["analyze", str(path)])
@@ -81,8 +90,9 @@ def test_bad_input_is_one_error_line_and_exit_1(tmp_path, kind):
 
 def test_bad_inputs_in_a_real_process_have_no_traceback(tmp_path):
     paths = [str(p) for p in bad_inputs(tmp_path).values()]
-    proc = subprocess.run([sys.executable, "-m", "tonecheck", "analyze", *paths], capture_output=True,
-                          text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tonecheck", "analyze", *paths], capture_output=True, text=True, cwd=tmp_path
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == len(paths)
@@ -94,12 +104,14 @@ def test_json_has_the_documented_keys(call_wav):
     data = json.loads(result.stdout)
     for key in ("file", "duration_s", "sample_rate", "channels", "language", "warnings", "suggestions"):
         assert key in data
-    for group, keys in {"speech": ["speech_s", "pause_count", "longest_pause_s"],
-                        "intonation": ["level", "verdict", "windows"],
-                        "pitch": ["median_hz", "range_st", "sd_st", "contour"],
-                        "rate": ["wpm", "articulation_wpm", "syllables_per_s", "verdict", "method"],
-                        "loudness": ["speech_level_dbfs", "variation_db", "clipped_fraction"],
-                        "energy": ["level"]}.items():
+    for group, keys in {
+        "speech": ["speech_s", "pause_count", "longest_pause_s"],
+        "intonation": ["level", "verdict", "windows"],
+        "pitch": ["median_hz", "range_st", "sd_st", "contour"],
+        "rate": ["wpm", "articulation_wpm", "syllables_per_s", "verdict", "method"],
+        "loudness": ["speech_level_dbfs", "variation_db", "clipped_fraction"],
+        "energy": ["level"],
+    }.items():
         for key in keys:
             assert key in data[group], f"{group}.{key}"
     assert 1.0 <= data["intonation"]["level"] <= 10.0
@@ -136,8 +148,9 @@ def test_transcript_and_targets_options(call_wav, tmp_path):
     transcript.write_text("thank you for calling how can I help you today")
     targets = tmp_path / "targets.json"
     targets.write_text(json.dumps({"rate_wpm": {"low": 10, "high": 20}}))
-    result = CliRunner().invoke(cli, ["analyze", "--json", "--transcript", str(transcript),
-                                      "--targets", str(targets), str(call_wav)])
+    result = CliRunner().invoke(
+        cli, ["analyze", "--json", "--transcript", str(transcript), "--targets", str(targets), str(call_wav)]
+    )
     data = json.loads(result.stdout)
     assert data["rate"]["method"] == "transcript" and data["rate"]["words"] == 10
     assert data["rate"]["target"] == {"low": 10, "high": 20} and data["rate"]["verdict"] == "above"

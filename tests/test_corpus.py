@@ -14,8 +14,10 @@ from tonecheck.analysis import Settings, analyze, analyze_file
 from tonecheck.audio import ANALYSIS_SR, from_array, load_audio
 from tonecheck.pitch import track_pitch
 
-GREETING = ("Thank you for calling Northwind support, my name is Alex. How can I help you today? "
-            "I can see your order here, and I will find the missing parcel for you right now.")
+GREETING = (
+    "Thank you for calling Northwind support, my name is Alex. How can I help you today? "
+    "I can see your order here, and I will find the missing parcel for you right now."
+)
 
 
 def _fda_errors(corpus_dir, labels, limit=None):
@@ -76,12 +78,17 @@ def test_crema_d_angry_is_livelier_and_more_energetic_than_neutral(corpus_dir):
 @pytest.mark.espeak
 @pytest.mark.parametrize("voice, language", [("en-us", "en"), ("en-gb", "en"), ("cmn", "zh")])
 def test_espeak_range_ladder_rises_strictly_from_a_monotone(voice, language):
-    text = GREETING if language == "en" else "感谢您致电北风客服，我是小李。请问有什么可以帮您？我马上为您查找这个包裹。"
+    text = (
+        GREETING if language == "en" else "感谢您致电北风客服，我是小李。请问有什么可以帮您？我马上为您查找这个包裹。"
+    )
     levels = []
     for range_pct in (0, 25, 50, 100):
         y, sr = synth.espeak_ssml(text, voice=voice, range_pct=range_pct)
-        levels.append(analyze(from_array(y, sr=sr, path=f"{voice}@{range_pct}"),
-                              settings=Settings(language=language)).intonation.level)
+        levels.append(
+            analyze(
+                from_array(y, sr=sr, path=f"{voice}@{range_pct}"), settings=Settings(language=language)
+            ).intonation.level
+        )
     assert levels[0] <= 1.5
     assert all(b > a for a, b in zip(levels, levels[1:])), levels
 

@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from tonecheck.intonation import (intonation_calibration, measure_intonation, semitones, summarize_pitch,
-                                  window_spread_st)
+from tonecheck.intonation import (
+    intonation_calibration,
+    measure_intonation,
+    semitones,
+    summarize_pitch,
+    window_spread_st,
+)
 
 HOP = 0.01
 

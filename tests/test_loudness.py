@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from tonecheck.loudness import (active_speech_level_db, alpha_ratio_db, energy_index, frame_levels_db,
-                                phrase_levels_db, summarize_loudness)
+from tonecheck.loudness import (
+    active_speech_level_db,
+    alpha_ratio_db,
+    energy_index,
+    frame_levels_db,
+    phrase_levels_db,
+    summarize_loudness,
+)
 
 SR = 8000
 
@@ -45,7 +51,7 @@ def test_active_level_ignores_pauses():
 
 def test_phrase_variation_and_fading_trend():
     parts, segments, t = [], [], 0.0
-    for i, amp_db in enumerate([-20, -22, -24, -26, -28, -30]):
+    for amp_db in [-20, -22, -24, -26, -28, -30]:
         parts += [tone(200, 2.0, 10 ** (amp_db / 20)), np.zeros(int(8 * SR), np.float32)]
         segments.append((t, t + 2.0))
         t += 10.0
@@ -53,8 +59,9 @@ def test_phrase_variation_and_fading_trend():
     lev = frame_levels_db(y, sr=SR)
     phrases = phrase_levels_db(lev, segments, hop_s=0.01)
     assert phrases[:, 1] == pytest.approx([-20, -22, -24, -26, -28, -30], abs=0.3)
-    summary = summarize_loudness(lev, speech=lev > -60, segments_s=segments, hop_s=0.01,
-                                 clipped_fraction=0.0, alpha_db=-9.0)
+    summary = summarize_loudness(
+        lev, speech=lev > -60, segments_s=segments, hop_s=0.01, clipped_fraction=0.0, alpha_db=-9.0
+    )
     assert summary.variation_db == pytest.approx(np.std([-20, -22, -24, -26, -28, -30]), abs=0.2)
     assert summary.trend_db_per_min == pytest.approx(-12.0, abs=0.5)  # -2 dB per 10 s
 

@@ -73,14 +73,17 @@ def test_frame_grid_matches_the_shared_hop():
     assert track.hop_s == 0.01
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"y": np.zeros((2, 800)), "sr": SR}, "1-D float"),
-    ({"y": np.zeros(800, np.int16), "sr": SR}, "1-D float"),
-    ({"y": np.array([0.0, np.nan] * 400), "sr": SR}, "NaN"),
-    ({"y": np.zeros(800), "sr": 4000}, "sr=4000"),
-    ({"y": np.zeros(800), "sr": SR, "floor_hz": 300.0, "ceiling_hz": 200.0}, "below"),
-    ({"y": np.zeros(800), "sr": SR, "speech": np.ones(3, bool)}, "speech mask"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"y": np.zeros((2, 800)), "sr": SR}, "1-D float"),
+        ({"y": np.zeros(800, np.int16), "sr": SR}, "1-D float"),
+        ({"y": np.array([0.0, np.nan] * 400), "sr": SR}, "NaN"),
+        ({"y": np.zeros(800), "sr": 4000}, "sr=4000"),
+        ({"y": np.zeros(800), "sr": SR, "floor_hz": 300.0, "ceiling_hz": 200.0}, "below"),
+        ({"y": np.zeros(800), "sr": SR, "speech": np.ones(3, bool)}, "speech mask"),
+    ],
+)
 def test_bad_arguments_raise_value_error_with_the_fix(kwargs, match):
     y = kwargs.pop("y")
     with pytest.raises(ValueError, match=match):

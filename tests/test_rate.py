@@ -26,7 +26,7 @@ def test_unvoiced_and_non_speech_peaks_do_not_count():
     lev = nucleus_levels(4.0, 10.0)
     on = np.ones(lev.size, bool)
     half = on.copy()
-    half[lev.size // 2:] = False
+    half[lev.size // 2 :] = False
     assert len(syllable_nuclei(lev, speech=on, voiced=half, hop_s=HOP)) == pytest.approx(20, abs=1)
     assert len(syllable_nuclei(lev, speech=half, voiced=on, hop_s=HOP)) == pytest.approx(20, abs=1)
     assert len(syllable_nuclei(lev, speech=~on, voiced=on, hop_s=HOP)) == 0
@@ -49,8 +49,13 @@ def test_rate_arithmetic_over_span_and_speech_time():
 
 
 def test_transcript_gives_exact_words():
-    r = estimate_rate(np.arange(10), span_s=30.0, speech_s=25.0, language="en",
-                      transcript="Hello, I'm Alex -- how can I help you today?")
+    r = estimate_rate(
+        np.arange(10),
+        span_s=30.0,
+        speech_s=25.0,
+        language="en",
+        transcript="Hello, I'm Alex -- how can I help you today?",
+    )
     assert r.words == 9 and r.wpm == pytest.approx(18.0) and r.method == "transcript"
 
 

@@ -6,20 +6,21 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
 from tests import browser, synth
-from tonecheck.analysis import Settings, analyze_file
+from tonecheck.analysis import analyze_file
 from tonecheck.cli import cli
 from tonecheck.report.html import render_report
 from tonecheck.report.page import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "tonecheck" / "locale"
-needs_chromium = pytest.mark.skipif(browser.chromium() is None, reason="chromium not installed (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    browser.chromium() is None, reason="chromium not installed (apt-get install chromium)"
+)
 
 
 @pytest.fixture(scope="module")

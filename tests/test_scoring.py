@@ -5,6 +5,8 @@ from dataclasses import replace
 import pytest
 
 from tonecheck.messages import LANGUAGES, catalog, render
+from tonecheck.scoring import Measures, score
+from tonecheck.targets import default_targets
 
 
 def available_catalogs():
@@ -16,12 +18,22 @@ def available_catalogs():
         except FileNotFoundError:
             pass
     return out
-from tonecheck.scoring import Measures, score
-from tonecheck.targets import default_targets
 
-ON_TARGET = Measures(intonation_level=5.5, flat_windows=(), wpm=130.0, speech_level_dbfs=-24.0,
-                     variation_db=2.0, trend_db_per_min=0.0, span_s=120.0, clipped_fraction=0.0,
-                     energy_index=0.5, median_hz=140.0, rise_st=0.2, longest_pause_s=1.0)
+
+ON_TARGET = Measures(
+    intonation_level=5.5,
+    flat_windows=(),
+    wpm=130.0,
+    speech_level_dbfs=-24.0,
+    variation_db=2.0,
+    trend_db_per_min=0.0,
+    span_s=120.0,
+    clipped_fraction=0.0,
+    energy_index=0.5,
+    median_hz=140.0,
+    rise_st=0.2,
+    longest_pause_s=1.0,
+)
 
 
 def keys(measures):
@@ -70,9 +82,19 @@ def test_energy_advice():
 
 
 def test_every_advice_renders_in_every_language():
-    bad = replace(ON_TARGET, intonation_level=2.0, wpm=190.0, median_hz=300.0, rise_st=3.0,
-                  speech_level_dbfs=-45.0, clipped_fraction=0.02, variation_db=7.0, trend_db_per_min=-6.0,
-                  energy_index=-6.0, longest_pause_s=5.0)
+    bad = replace(
+        ON_TARGET,
+        intonation_level=2.0,
+        wpm=190.0,
+        median_hz=300.0,
+        rise_st=3.0,
+        speech_level_dbfs=-45.0,
+        clipped_fraction=0.02,
+        variation_db=7.0,
+        trend_db_per_min=-6.0,
+        energy_index=-6.0,
+        longest_pause_s=5.0,
+    )
     advice = score(bad, default_targets()).advice
     assert len(advice) == 5
     for lang in LANGUAGES:

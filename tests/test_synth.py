@@ -25,12 +25,12 @@ def autocorr_f0_hz(y, *, sr):
     lag_min, lag_max = int(sr / F0_RANGE_HZ[1]), int(sr / F0_RANGE_HZ[0])
     times, f0 = [], []
     for start in range(0, len(y) - n, hop):
-        x = y[start:start + n].astype(np.float64)
+        x = y[start : start + n].astype(np.float64)
         times.append((start + n / 2) / sr)
         if not np.any(x):
             f0.append(np.nan)
             continue
-        ac = np.correlate(x, x, "full")[n - 1:]
+        ac = np.correlate(x, x, "full")[n - 1 :]
         ac /= ac[0] * (n - np.arange(n)) / n  # unbiased, normalized
         seg = ac[lag_min:lag_max]
         peaks = np.nonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:]))[0] + 1
@@ -49,7 +49,7 @@ def autocorr_f0_hz(y, *, sr):
 def sounding_runs(y, *, sr):
     """Runs of 5 ms frames with any non-zero sample (bursts are separated by digital silence)."""
     hop = int(RUN_FRAME_S * sr)
-    frames = np.abs(y[:len(y) // hop * hop]).reshape(-1, hop).max(axis=1) > 0
+    frames = np.abs(y[: len(y) // hop * hop]).reshape(-1, hop).max(axis=1) > 0
     return int(np.count_nonzero(frames[1:] & ~frames[:-1]) + frames[0])
 
 
@@ -80,7 +80,7 @@ def test_phrases_follow_their_contour(contour, excursion_st):
 
 def test_phrases_are_silent_in_the_pauses():
     y = synth.speechlike_phrases(sr=SR, duration_s=6.2, excursion_st=4.0)
-    gap = y[int(2.55 * SR):int(3.05 * SR)]  # phrase 2.5 s, pause 0.6 s
+    gap = y[int(2.55 * SR) : int(3.05 * SR)]  # phrase 2.5 s, pause 0.6 s
     assert not np.any(gap)
 
 
@@ -109,8 +109,7 @@ def test_noise_hits_the_requested_snr(rng):
 
 
 def test_clip_and_silence():
-    y = synth.clip(synth.harmonic_glide(sr=SR, duration_s=1.0, f0_start_hz=200.0, f0_end_hz=200.0),
-                   gain_db=30.0)
+    y = synth.clip(synth.harmonic_glide(sr=SR, duration_s=1.0, f0_start_hz=200.0, f0_end_hz=200.0), gain_db=30.0)
     assert np.max(np.abs(y)) == 1.0 and np.mean(np.abs(y) == 1.0) > 0.3
     assert not np.any(synth.silence(sr=SR, duration_s=1.0))
     noise = synth.silence(sr=SR, duration_s=1.0, noise_dbfs=-60.0, rng=np.random.default_rng(0))
@@ -148,11 +147,12 @@ def test_speech_span_ignores_edge_silence():
     assert synth.speech_span_s(y, sr=SR) == pytest.approx(2.5, abs=0.02)
 
 
-def test_bad_input_fixtures_are_what_they_claim(truncated_wav, not_audio_file, empty_file, stereo_int16_wav,
-                                                 silence_wav, clipped_wav):
+def test_bad_input_fixtures_are_what_they_claim(
+    truncated_wav, not_audio_file, empty_file, stereo_int16_wav, silence_wav, clipped_wav
+):
     raw = truncated_wav.read_bytes()
     data = raw.index(b"data")
-    (claimed,) = struct.unpack("<I", raw[data + 4:data + 8])
+    (claimed,) = struct.unpack("<I", raw[data + 4 : data + 8])
     assert claimed == 2 * (len(raw) - data - 8)
     assert not_audio_file.read_bytes().startswith(b"Call notes")
     assert empty_file.stat().st_size == 0

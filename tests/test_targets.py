@@ -14,8 +14,9 @@ def test_defaults_are_the_manuals():
     assert (t.rate_wpm.low, t.rate_wpm.high) == (100.0, 150.0)
 
 
-@pytest.mark.parametrize("value, verdict", [(99.9, "below"), (100, "within"), (150, "within"), (151, "above"),
-                                            (float("nan"), "unknown")])
+@pytest.mark.parametrize(
+    "value, verdict", [(99.9, "below"), (100, "within"), (150, "within"), (151, "above"), (float("nan"), "unknown")]
+)
 def test_band_verdicts(value, verdict):
     assert Band(100, 150).verdict(value) == verdict
 
@@ -29,13 +30,16 @@ def test_override_merges_and_versions(tmp_path):
     assert t.version.endswith("+mine.json")
 
 
-@pytest.mark.parametrize("content, match", [
-    ("{not json", "not valid JSON"),
-    ('{"rate": {"low": 1}}', "unknown target"),
-    ('{"rate_wpm": {"low": 200, "high": 100}}', "swap"),
-    ('{"rate_wpm": {"low": "fast"}}', "non-numeric"),
-    ("[1, 2]", "JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"rate": {"low": 1}}', "unknown target"),
+        ('{"rate_wpm": {"low": 200, "high": 100}}', "swap"),
+        ('{"rate_wpm": {"low": "fast"}}', "non-numeric"),
+        ("[1, 2]", "JSON object"),
+    ],
+)
 def test_bad_targets_file(tmp_path, content, match):
     p = tmp_path / "t.json"
     p.write_text(content)

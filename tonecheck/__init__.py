@@ -23,11 +23,14 @@ __all__ = ["analyze_file", "analyze", "load_audio", "Analysis", "Audio", "Tonech
 def __getattr__(name):  # lazy exports keep `import tonecheck` cheap
     if name in ("analyze_file", "analyze", "Analysis"):
         from . import analysis
+
         return getattr(analysis, name)
     if name in ("load_audio", "Audio"):
         from . import audio
+
         return getattr(audio, name)
     if name == "TonecheckError":
         from .errors import TonecheckError
+
         return TonecheckError
     raise AttributeError(name)

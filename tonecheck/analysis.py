@@ -17,20 +17,19 @@ from .audio import Audio, load_audio
 from .errors import TonecheckError
 from .frames import HOP_S
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
-from .loudness import (LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db,
-                       summarize_loudness)
+from .loudness import LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db, summarize_loudness
 from .messages import Message
 from .pitch import PitchTrack, track_pitch
 from .rate import BAND_HZ, RateEstimate, estimate_rate, syllable_nuclei
 from .scoring import Measures, Scores, score
+from .serialize import analysis_to_dict
 from .speech import SpeechActivity, detect_speech
 from .targets import Targets, default_targets
 
-__all__ = ["Settings", "Analysis", "analyze", "analyze_file", "SCHEMA_VERSION"]
+__all__ = ["Settings", "Analysis", "analyze", "analyze_file"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 LANGUAGES = ("en", "zh")
 MIN_SPEECH_S = 0.5
 """Less detected speech than this is "no speech"."""
@@ -101,8 +100,6 @@ class Analysis:
 
     def to_dict(self, *, contour: bool = False, lang: str = "en") -> dict:
         """JSON-ready dict (schema in docs/json.md); ``contour`` adds the F0 track."""
-        from .serialize import analysis_to_dict
-
         return analysis_to_dict(self, contour=contour, lang=lang)
 
 
@@ -154,44 +151,87 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
     pitch = track_pitch(y, sr=sr, hop_s=HOP_S, speech=speech.is_speech)
     voiced = pitch.voiced & speech.is_speech
     if voiced.sum() * HOP_S < MIN_VOICED_S:
-        raise TonecheckError(f"{audio.path}: no voiced speech found (only noise or whispering); "
-                             "check the microphone or choose another --channel")
+        raise TonecheckError(
+            f"{audio.path}: no voiced speech found (only noise or whispering); "
+            "check the microphone or choose another --channel"
+        )
     f0 = np.where(voiced, pitch.f0_hz, np.nan)
     intonation = measure_intonation(f0, hop_s=HOP_S, language=settings.language)
     pitch_summary = summarize_pitch(f0, hop_s=HOP_S)
     nuclei = syllable_nuclei(band_levels, speech=speech.is_speech, voiced=voiced, hop_s=HOP_S)
     start_s, end_s = speech.span_s
-    rate = estimate_rate(nuclei, span_s=end_s - start_s, speech_s=speech.speech_s,
-                         language=settings.language, hop_s=HOP_S, transcript=settings.transcript)
+    rate = estimate_rate(
+        nuclei,
+        span_s=end_s - start_s,
+        speech_s=speech.speech_s,
+        language=settings.language,
+        hop_s=HOP_S,
+        transcript=settings.transcript,
+    )
     alpha = alpha_ratio_db(y, sr=sr, frames_mask=voiced, hop_s=HOP_S)
-    loudness = summarize_loudness(levels, speech=speech.is_speech, segments_s=speech.segments_s,
-                                  hop_s=HOP_S, clipped_fraction=audio.clipped_fraction, alpha_db=alpha)
+    loudness = summarize_loudness(
+        levels,
+        speech=speech.is_speech,
+        segments_s=speech.segments_s,
+        hop_s=HOP_S,
+        clipped_fraction=audio.clipped_fraction,
+        alpha_db=alpha,
+    )
     energy = energy_index(loudness.speech_level_dbfs, alpha)
     measures = _measures(intonation, rate, loudness, energy, pitch_summary, speech, targets)
     scores = score(measures, targets)
     notes = tuple(audio.notes) + _analysis_notes(speech, pitch_summary, settings)
-    return Analysis(audio, settings, targets, levels, speech, pitch, pitch_summary, intonation,
-                    rate, loudness, energy, scores, notes)
+    return Analysis(
+        audio,
+        settings,
+        targets,
+        levels,
+        speech,
+        pitch,
+        pitch_summary,
+        intonation,
+        rate,
+        loudness,
+        energy,
+        scores,
+        notes,
+    )
 
 
 def _require_speech(audio: Audio, speech: SpeechActivity, *, min_s: float) -> None:
     if speech.speech_s < min_s:
-        raise TonecheckError(f"{audio.path}: no speech found (peak {audio.peak_dbfs:.0f} dBFS, "
-                             f"{speech.speech_s:.1f} s above the noise); check the microphone or choose another --channel")
+        raise TonecheckError(
+            f"{audio.path}: no speech found (peak {audio.peak_dbfs:.0f} dBFS, "
+            f"{speech.speech_s:.1f} s above the noise); check the microphone or choose another --channel"
+        )
 
 
-def _measures(intonation: Intonation, rate: RateEstimate, loudness: LoudnessSummary, energy: float,
-              pitch: PitchSummary, speech: SpeechActivity, targets: Targets) -> Measures:
+def _measures(
+    intonation: Intonation,
+    rate: RateEstimate,
+    loudness: LoudnessSummary,
+    energy: float,
+    pitch: PitchSummary,
+    speech: SpeechActivity,
+    targets: Targets,
+) -> Measures:
     flat_below = targets.intonation_level.low - FLAT_MARGIN_LEVELS
     flat = tuple((w.start_s, w.end_s) for w in intonation.windows if w.level < flat_below)
     pauses = [b - a for a, b in speech.pauses_s]
     return Measures(
-        intonation_level=intonation.level, flat_windows=flat, wpm=rate.wpm,
-        speech_level_dbfs=loudness.speech_level_dbfs, variation_db=loudness.variation_db,
-        trend_db_per_min=loudness.trend_db_per_min, span_s=rate.span_s,
-        clipped_fraction=loudness.clipped_fraction, energy_index=energy,
-        median_hz=pitch.median_hz, rise_st=pitch.rise_st,
-        longest_pause_s=max(pauses, default=0.0))
+        intonation_level=intonation.level,
+        flat_windows=flat,
+        wpm=rate.wpm,
+        speech_level_dbfs=loudness.speech_level_dbfs,
+        variation_db=loudness.variation_db,
+        trend_db_per_min=loudness.trend_db_per_min,
+        span_s=rate.span_s,
+        clipped_fraction=loudness.clipped_fraction,
+        energy_index=energy,
+        median_hz=pitch.median_hz,
+        rise_st=pitch.rise_st,
+        longest_pause_s=max(pauses, default=0.0),
+    )
 
 
 def _analysis_notes(speech: SpeechActivity, pitch: PitchSummary, settings: Settings) -> tuple:

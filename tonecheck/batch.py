@@ -35,13 +35,23 @@ from .audio import SUPPORTED_EXTENSIONS
 from .errors import TonecheckError
 from .fileio import write_atomic
 
-__all__ = ["Recording", "FileFailure", "BatchRecord", "BatchResult", "find_recordings", "run_batch",
-           "load_results", "CALLS_DIR"]
+__all__ = [
+    "Recording",
+    "FileFailure",
+    "BatchRecord",
+    "BatchResult",
+    "find_recordings",
+    "run_batch",
+    "load_results",
+    "CALLS_DIR",
+]
 
 CALLS_DIR = "calls"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 HASH_CHUNK = 1 << 20
-DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?:[T_ -]?([0-2]\d)[-_:.h]?([0-5]\d)(?:[-_:.]?([0-5]\d))?)?")
+DATE_IN_NAME = re.compile(
+    r"(20\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?:[T_ -]?([0-2]\d)[-_:.h]?([0-5]\d)(?:[-_:.]?([0-5]\d))?)?"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,9 @@ def _read_manifest(path) -> dict:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise TonecheckError(f"{path}: cannot read manifest ({exc}); give a UTF-8 CSV with columns file,agent[,date,role]") from exc
+        raise TonecheckError(
+            f"{path}: cannot read manifest ({exc}); give a UTF-8 CSV with columns file,agent[,date,role]"
+        ) from exc
     if rows and not {"file", "agent"} <= set(rows[0]):
         raise TonecheckError(f"{path}: manifest needs the columns file and agent; found {', '.join(rows[0])}")
     return {row["file"].strip(): row for row in rows}
@@ -168,8 +180,11 @@ def find_recordings(paths, *, out_dir, agent_pattern: str | None = None, manifes
             rel = str(path.relative_to(base))
             row = _manifest_row(rows, path, rel) or {}
             agent = (row.get("agent") or "").strip() or _agent_for(path, Path(rel).parts, base, pattern)
-            when = _parse_date(row.get("date")) or _date_from_name(path.name) or \
-                datetime.fromtimestamp(path.stat().st_mtime)
+            when = (
+                _parse_date(row.get("date"))
+                or _date_from_name(path.name)
+                or datetime.fromtimestamp(path.stat().st_mtime)
+            )
             found.append(Recording(path, _safe_name(rel), agent, when, (row.get("role") or "").strip()))
     return found
 
@@ -211,8 +226,14 @@ def _up_to_date(rec: Recording, calls: Path) -> bool:
 
 
 def _batch_block(rec: Recording) -> dict:
-    return {"agent": rec.agent, "recorded_at": rec.recorded_at.isoformat(timespec="seconds"),
-            "source": str(rec.path), "name": rec.name, "role": rec.role, **fingerprint(rec.path)}
+    return {
+        "agent": rec.agent,
+        "recorded_at": rec.recorded_at.isoformat(timespec="seconds"),
+        "source": str(rec.path),
+        "name": rec.name,
+        "role": rec.role,
+        **fingerprint(rec.path),
+    }
 
 
 def analyze_one(rec: Recording, calls: Path, settings, targets, lang: str) -> dict:
@@ -227,8 +248,10 @@ def analyze_one(rec: Recording, calls: Path, settings, targets, lang: str) -> di
     try:
         a = analyze_file(rec.path, settings=settings, targets=targets)
     except TonecheckError as exc:
-        write_atomic(calls / f"{rec.name}.error.json",
-                     json.dumps({"file": str(rec.path), "error": str(exc), "batch": block}, ensure_ascii=False))
+        write_atomic(
+            calls / f"{rec.name}.error.json",
+            json.dumps({"file": str(rec.path), "error": str(exc), "batch": block}, ensure_ascii=False),
+        )
         (calls / f"{rec.name}.json").unlink(missing_ok=True)
         return {"name": rec.name, "ok": False, "message": str(exc)}
     data = a.to_dict(lang=lang)
@@ -249,16 +272,27 @@ def _prepare(out_dir) -> Path:
     try:
         calls.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise TonecheckError(f"{out_dir}: cannot create the output folder ({exc.strerror}); "
-                             "choose a writable --out") from exc
+        raise TonecheckError(
+            f"{out_dir}: cannot create the output folder ({exc.strerror}); choose a writable --out"
+        ) from exc
     if not os.access(calls, os.W_OK):
         raise TonecheckError(f"{out_dir}: output folder is not writable; choose a writable --out")
     _clean_partials(calls)
     return calls
 
 
-def run_batch(recordings, *, out_dir, settings, targets=None, lang: str = "en", jobs: int | None = None,
-              force: bool = False, fail_fast: bool = False, progress=None) -> BatchResult:
+def run_batch(
+    recordings,
+    *,
+    out_dir,
+    settings,
+    targets=None,
+    lang: str = "en",
+    jobs: int | None = None,
+    force: bool = False,
+    fail_fast: bool = False,
+    progress=None,
+) -> BatchResult:
     """Analyse new or changed recordings in parallel; return everything in ``out_dir``.
 
     Parameters
@@ -338,10 +372,12 @@ def load_results(out_dir, *, names=None) -> BatchResult:
     """Records and failures stored in ``out_dir/calls`` (only ``names`` if given)."""
     calls = Path(out_dir) / CALLS_DIR
     if not calls.is_dir():
-        raise TonecheckError(f"{out_dir}: no {CALLS_DIR}/ folder with results; run tonecheck batch PATH --out {out_dir} first")
+        raise TonecheckError(
+            f"{out_dir}: no {CALLS_DIR}/ folder with results; run tonecheck batch PATH --out {out_dir} first"
+        )
     records, failures = [], []
     for path in sorted(calls.glob("*.json")):
-        name = path.name[:-len(".error.json")] if path.name.endswith(".error.json") else path.stem
+        name = path.name[: -len(".error.json")] if path.name.endswith(".error.json") else path.stem
         if names is not None and name not in names:
             continue
         try:

@@ -30,8 +30,9 @@ def write_atomic(path, data) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as exc:
-        raise TonecheckError(f"{path}: cannot write output ({exc.strerror}); "
-                             "choose a writable folder that exists") from exc
+        raise TonecheckError(
+            f"{path}: cannot write output ({exc.strerror}); choose a writable folder that exists"
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)

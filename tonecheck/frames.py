@@ -33,8 +33,7 @@ def frame_times_s(count: int, *, hop_s: float = HOP_S) -> np.ndarray:
     return np.arange(count) * hop_s
 
 
-def frame_signal(y: np.ndarray, *, frame_length: int, hop: int, start: int = 0,
-                 count: int | None = None) -> np.ndarray:
+def frame_signal(y: np.ndarray, *, frame_length: int, hop: int, start: int = 0, count: int | None = None) -> np.ndarray:
     """Centred frames of ``y`` as a read-only strided view.
 
     Parameters
@@ -62,7 +61,7 @@ def frame_signal(y: np.ndarray, *, frame_length: int, hop: int, start: int = 0,
     hi = (start + count - 1) * hop - half + frame_length
     pad_lo = max(0, -lo)
     pad_hi = max(0, hi - len(y))
-    seg = y[max(lo, 0):min(hi, len(y))]
+    seg = y[max(lo, 0) : min(hi, len(y))]
     if pad_lo or pad_hi:
         seg = np.pad(seg, (pad_lo, pad_hi))
     return np.lib.stride_tricks.sliding_window_view(seg, frame_length)[::hop][:count]

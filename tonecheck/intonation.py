@@ -27,13 +27,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
 
-__all__ = ["IntonationCalibration", "IntonationWindow", "Intonation", "intonation_calibration",
-           "semitones", "window_spread_st", "measure_intonation", "PitchSummary", "summarize_pitch"]
+__all__ = [
+    "IntonationCalibration",
+    "IntonationWindow",
+    "Intonation",
+    "intonation_calibration",
+    "semitones",
+    "window_spread_st",
+    "measure_intonation",
+    "PitchSummary",
+    "summarize_pitch",
+]
 
 WINDOW_S = 10.0
 STEP_S = 5.0
@@ -98,7 +107,7 @@ class Intonation:
     calibration: IntonationCalibration
 
 
-@lru_cache(maxsize=None)
+@cache
 def intonation_calibration(language: str) -> IntonationCalibration:
     """The shipped calibration for ``language`` (en, zh)."""
     text = resources.files("tonecheck.calibration").joinpath("intonation.json").read_text("utf-8")
@@ -143,7 +152,7 @@ def window_spread_st(f0_hz: np.ndarray, *, hop_s: float) -> list:
         dev = st - np.median(st)
         dev = np.where(np.abs(dev) > FOLD_ST, dev - 12.0 * np.sign(dev), dev)
         dev = np.clip(dev - np.median(dev), -CLIP_ST, CLIP_ST)  # re-centre after folding
-        out.append((a * hop_s, b * hop_s, float(np.sqrt(np.mean(dev ** 2))), voiced_s))
+        out.append((a * hop_s, b * hop_s, float(np.sqrt(np.mean(dev**2))), voiced_s))
     return out
 
 

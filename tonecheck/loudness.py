@@ -84,8 +84,7 @@ class LoudnessSummary:
     alpha_ratio_db: float
 
 
-def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01,
-                    band_hz: tuple | None = None) -> np.ndarray:
+def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tuple | None = None) -> np.ndarray:
     """Frame RMS level in dBFS on the shared frame grid, in bounded memory.
 
     The signal is cut into half-hop segments whose energies are summed
@@ -136,13 +135,13 @@ def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz) -> np.ndarra
         zi = np.zeros((sos.shape[0], 2))
     block = seg * BLOCK_SEGMENTS
     for start in range(0, len(y), block):
-        chunk = np.asarray(y[start:start + block], dtype=np.float64)
+        chunk = np.asarray(y[start : start + block], dtype=np.float64)
         if sos is not None:
             chunk, zi = signal.sosfilt(sos, chunk, zi=zi)
         pad = (-len(chunk)) % seg
         sq = np.pad(chunk, (0, pad)) ** 2
         first = start // seg
-        out[first:first + len(sq) // seg] = sq.reshape(-1, seg).sum(axis=1)
+        out[first : first + len(sq) // seg] = sq.reshape(-1, seg).sum(axis=1)
     return out
 
 
@@ -200,13 +199,14 @@ def phrase_levels_db(levels_db: np.ndarray, segments_s, *, hop_s: float) -> np.n
         if end_s - start_s < MIN_PHRASE_S:
             continue
         a, b = int(round(start_s / hop_s)), int(round(end_s / hop_s))
-        seg = levels_db[a:b + 1]
+        seg = levels_db[a : b + 1]
         rows.append(((start_s + end_s) / 2, active_speech_level_db(seg, np.ones(seg.size, bool))))
     return np.array(rows, dtype=float).reshape(-1, 2)
 
 
-def alpha_ratio_db(y: np.ndarray, *, sr: int, frames_mask: np.ndarray, hop_s: float = 0.01,
-                   max_frames: int = 3000) -> float:
+def alpha_ratio_db(
+    y: np.ndarray, *, sr: int, frames_mask: np.ndarray, hop_s: float = 0.01, max_frames: int = 3000
+) -> float:
     """Alpha ratio in dB over the masked (voiced) frames.
 
     Parameters
@@ -242,8 +242,9 @@ def alpha_ratio_db(y: np.ndarray, *, sr: int, frames_mask: np.ndarray, hop_s: fl
     return float(10.0 * np.log10(high / low))
 
 
-def summarize_loudness(levels_db: np.ndarray, *, speech: np.ndarray, segments_s, hop_s: float,
-                       clipped_fraction: float, alpha_db: float) -> LoudnessSummary:
+def summarize_loudness(
+    levels_db: np.ndarray, *, speech: np.ndarray, segments_s, hop_s: float, clipped_fraction: float, alpha_db: float
+) -> LoudnessSummary:
     """Combine frame levels and phrase structure into a :class:`LoudnessSummary`."""
     phrases = phrase_levels_db(levels_db, segments_s, hop_s=hop_s)
     variation = float(np.std(phrases[:, 1])) if len(phrases) >= 2 else 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["Message", "LANGUAGES", "catalog", "render", "text"]
@@ -41,7 +41,7 @@ def _plain(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict:
     """The catalog for ``lang``; raises ``ValueError`` for unknown languages."""
     if lang not in LANGUAGES:

@@ -132,15 +132,20 @@ class PitchTrack:
 class _Candidates:
     """Voiced candidates of a run of frames (``nan`` = no candidate)."""
 
-    f0_hz: np.ndarray      # float32 [m, N_CANDIDATES]
-    strength: np.ndarray   # float32 [m, N_CANDIDATES], raw peak height
-    best: np.ndarray       # float32 [m], highest peak (0 if none)
+    f0_hz: np.ndarray  # float32 [m, N_CANDIDATES]
+    strength: np.ndarray  # float32 [m, N_CANDIDATES], raw peak height
+    best: np.ndarray  # float32 [m], highest peak (0 if none)
 
 
-def track_pitch(y: np.ndarray, *, sr: int, hop_s: float = frames.HOP_S,
-                speech: np.ndarray | None = None,
-                floor_hz: float | None = None,
-                ceiling_hz: float | None = None) -> PitchTrack:
+def track_pitch(
+    y: np.ndarray,
+    *,
+    sr: int,
+    hop_s: float = frames.HOP_S,
+    speech: np.ndarray | None = None,
+    floor_hz: float | None = None,
+    ceiling_hz: float | None = None,
+) -> PitchTrack:
     """Track F0 every ``hop_s`` seconds with a voiced/unvoiced decision.
 
     Parameters
@@ -179,10 +184,9 @@ def track_pitch(y: np.ndarray, *, sr: int, hop_s: float = frames.HOP_S,
     f0 = np.full(count, np.nan)
     strength = np.zeros(count, np.float32)
     for start in range(0, count, BLOCK_FRAMES):
-        idx = np.flatnonzero(active[start:start + BLOCK_FRAMES]) + start
+        idx = np.flatnonzero(active[start : start + BLOCK_FRAMES]) + start
         if idx.size:
-            f0[idx], strength[idx] = _track_frames(y, sr, hop, idx, rel_amp[idx],
-                                                   floor_hz, ceiling_hz)
+            f0[idx], strength[idx] = _track_frames(y, sr, hop, idx, rel_amp[idx], floor_hz, ceiling_hz)
     return PitchTrack(hop_s, f0, strength, float(floor_hz), float(ceiling_hz))
 
 
@@ -191,8 +195,7 @@ def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
         raise ValueError(f"sr={sr!r} is not supported; pass an integer sample rate >= {MIN_SR} Hz")
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.floating):
-        raise ValueError(f"y has shape {y.shape} and dtype {y.dtype}; "
-                         "pass a 1-D float array (mix stereo down first)")
+        raise ValueError(f"y has shape {y.shape} and dtype {y.dtype}; pass a 1-D float array (mix stereo down first)")
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or infinite samples; clean the signal first")
     return y
@@ -200,14 +203,15 @@ def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
 
 def _check_range(floor_hz: float | None, ceiling_hz: float | None) -> None:
     if floor_hz is not None and not MIN_FLOOR_HZ <= floor_hz < MAX_CEILING_HZ:
-        raise ValueError(f"floor_hz={floor_hz} is out of range; "
-                         f"use {MIN_FLOOR_HZ} <= floor_hz < {MAX_CEILING_HZ} or None")
+        raise ValueError(
+            f"floor_hz={floor_hz} is out of range; use {MIN_FLOOR_HZ} <= floor_hz < {MAX_CEILING_HZ} or None"
+        )
     if ceiling_hz is not None and not MIN_FLOOR_HZ < ceiling_hz <= MAX_CEILING_HZ:
-        raise ValueError(f"ceiling_hz={ceiling_hz} is out of range; "
-                         f"use {MIN_FLOOR_HZ} < ceiling_hz <= {MAX_CEILING_HZ} or None")
+        raise ValueError(
+            f"ceiling_hz={ceiling_hz} is out of range; use {MIN_FLOOR_HZ} < ceiling_hz <= {MAX_CEILING_HZ} or None"
+        )
     if floor_hz is not None and ceiling_hz is not None and floor_hz >= ceiling_hz:
-        raise ValueError(f"floor_hz={floor_hz} must be below ceiling_hz={ceiling_hz}; "
-                         "swap them or pass None to adapt")
+        raise ValueError(f"floor_hz={floor_hz} must be below ceiling_hz={ceiling_hz}; swap them or pass None to adapt")
 
 
 def _frame_levels(y: np.ndarray, hop: int, count: int) -> np.ndarray:
@@ -217,21 +221,22 @@ def _frame_levels(y: np.ndarray, hop: int, count: int) -> np.ndarray:
     power = np.zeros(count + LEVEL_WINDOW_HOPS)
     for a in range(0, n_hops, BLOCK_FRAMES):
         b = min(a + BLOCK_FRAMES, n_hops)
-        seg = y[a * hop:b * hop].reshape(b - a, hop).astype(np.float64)
-        power[a + half:b + half] = np.einsum("ij,ij->i", seg, seg) / hop
+        seg = y[a * hop : b * hop].reshape(b - a, hop).astype(np.float64)
+        power[a + half : b + half] = np.einsum("ij,ij->i", seg, seg) / hop
     # hop k covers [k*hop, (k+1)*hop); frame i is centred between hops i-1 and i
     window = np.ones(LEVEL_WINDOW_HOPS) / LEVEL_WINDOW_HOPS
     return np.convolve(power, window, mode="valid")[:count]
 
 
-def _active_frames(levels: np.ndarray, speech: np.ndarray | None,
-                   count: int) -> tuple[np.ndarray, np.ndarray]:
+def _active_frames(levels: np.ndarray, speech: np.ndarray | None, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Frames worth analysing, and each frame's amplitude relative to loud speech."""
     if speech is not None:
         speech = np.asarray(speech)
         if speech.shape != (count,) or speech.dtype != bool:
-            raise ValueError(f"speech mask has shape {speech.shape} and dtype {speech.dtype}; "
-                             f"pass a bool array of shape ({count},) on the frame grid")
+            raise ValueError(
+                f"speech mask has shape {speech.shape} and dtype {speech.dtype}; "
+                f"pass a bool array of shape ({count},) on the frame grid"
+            )
     audible = levels > DIGITAL_SILENCE
     if not audible.any():
         return audible, np.zeros(count)
@@ -244,16 +249,22 @@ def _active_frames(levels: np.ndarray, speech: np.ndarray | None,
     return active, rel_amp
 
 
-def _register(y: np.ndarray, sr: int, hop: int, active: np.ndarray, rel_amp: np.ndarray,
-              floor_hz: float | None, ceiling_hz: float | None) -> tuple[float, float]:
+def _register(
+    y: np.ndarray,
+    sr: int,
+    hop: int,
+    active: np.ndarray,
+    rel_amp: np.ndarray,
+    floor_hz: float | None,
+    ceiling_hz: float | None,
+) -> tuple[float, float]:
     """Speaker-adapted floor and ceiling from a coarse wide-range first pass."""
     found = []
     for start in range(0, active.size, BLOCK_FRAMES):
-        idx = np.flatnonzero(active[start:start + BLOCK_FRAMES]) + start
+        idx = np.flatnonzero(active[start : start + BLOCK_FRAMES]) + start
         idx = idx[::REGISTER_STEP]
         if idx.size:
-            f0, _ = _track_frames(y, sr, hop, idx, rel_amp[idx], WIDE_FLOOR_HZ,
-                                  WIDE_CEILING_HZ, step=REGISTER_STEP)
+            f0, _ = _track_frames(y, sr, hop, idx, rel_amp[idx], WIDE_FLOOR_HZ, WIDE_CEILING_HZ, step=REGISTER_STEP)
             found.append(f0[~np.isnan(f0)])
     f0 = np.concatenate(found) if found else np.zeros(0)
     if f0.size < MIN_REGISTER_FRAMES:
@@ -266,19 +277,25 @@ def _register(y: np.ndarray, sr: int, hop: int, active: np.ndarray, rel_amp: np.
     return min(low, high / 2), high
 
 
-def _track_frames(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, rel_amp: np.ndarray,
-                  floor_hz: float, ceiling_hz: float, *, step: int = 1
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _track_frames(
+    y: np.ndarray,
+    sr: int,
+    hop: int,
+    idx: np.ndarray,
+    rel_amp: np.ndarray,
+    floor_hz: float,
+    ceiling_hz: float,
+    *,
+    step: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
     """F0 (nan = unvoiced) and strength of frames ``idx`` (sorted, one block)."""
     cands = _candidates(y, sr, hop, idx, floor_hz, ceiling_hz)
     score = cands.strength + OCTAVE_COST * np.log2(cands.f0_hz / floor_hz)
-    uv = VOICING_THRESHOLD + np.maximum(
-        0.0, 2.0 - rel_amp * (1.0 + VOICING_THRESHOLD) / SILENCE_THRESHOLD)
+    uv = VOICING_THRESHOLD + np.maximum(0.0, 2.0 - rel_amp * (1.0 + VOICING_THRESHOLD) / SILENCE_THRESHOLD)
     score = np.concatenate([uv[:, None], np.nan_to_num(score, nan=_IMPOSSIBLE)], axis=1)
     has = ~np.isnan(cands.f0_hz[:, 0])
     breaks = np.concatenate(([True], np.diff(idx) > step))
-    state = _viterbi(np.log2(cands.f0_hz), score.astype(np.float32), has, breaks,
-                     jump_scale=1.0 / step)
+    state = _viterbi(np.log2(cands.f0_hz), score.astype(np.float32), has, breaks, jump_scale=1.0 / step)
     rows = np.arange(idx.size)
     voiced = state > 0
     pick = np.maximum(state - 1, 0)
@@ -287,8 +304,7 @@ def _track_frames(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, rel_amp: np
     return f0, np.clip(strength, 0.0, 1.0).astype(np.float32)
 
 
-def _work_signal(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, half_s: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _work_signal(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, half_s: float) -> tuple[np.ndarray, np.ndarray]:
     """The stretch of ``y`` around frames ``idx`` at ``WORK_SR``, and the frame centres in it."""
     margin = int(np.ceil((half_s + 0.01) * sr))
     a = max(0, int(idx[0]) * hop - margin)
@@ -299,8 +315,7 @@ def _work_signal(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, half_s: floa
     return x, centres
 
 
-def _candidates(y: np.ndarray, sr: int, hop: int, idx: np.ndarray,
-                floor_hz: float, ceiling_hz: float) -> _Candidates:
+def _candidates(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, floor_hz: float, ceiling_hz: float) -> _Candidates:
     """Autocorrelation peaks between the floor and ceiling lags of frames ``idx``."""
     win = int(round(PERIODS_PER_WINDOW * WORK_SR / floor_hz)) | 1
     lag_lo = max(2, int(np.floor(WORK_SR / ceiling_hz)))
@@ -310,27 +325,27 @@ def _candidates(y: np.ndarray, sr: int, hop: int, idx: np.ndarray,
     x = np.pad(x, (win, win))
     starts = centres + win - win // 2
     window = np.hanning(win + 2)[1:-1].astype(np.float32)
-    r_window = scipy.fft.irfft(np.abs(scipy.fft.rfft(window, nfft)) ** 2, nfft)[:lag_hi + 2]
+    r_window = scipy.fft.irfft(np.abs(scipy.fft.rfft(window, nfft)) ** 2, nfft)[: lag_hi + 2]
     r_window /= r_window[0]
     view = np.lib.stride_tricks.sliding_window_view(x, win)
     out_f0 = np.full((idx.size, N_CANDIDATES), np.nan, np.float32)
     out_s = np.full((idx.size, N_CANDIDATES), np.nan, np.float32)
     best = np.zeros(idx.size, np.float32)
     for a in range(0, idx.size, FFT_BATCH):
-        fr = view[starts[a:a + FFT_BATCH]]
+        fr = view[starts[a : a + FFT_BATCH]]
         fr = (fr - fr.mean(axis=1, keepdims=True)) * window
-        r = scipy.fft.irfft(np.abs(scipy.fft.rfft(fr, nfft, axis=1)) ** 2, nfft, axis=1)[:, :lag_hi + 2]
+        r = scipy.fft.irfft(np.abs(scipy.fft.rfft(fr, nfft, axis=1)) ** 2, nfft, axis=1)[:, : lag_hi + 2]
         energy = r[:, :1]
         r = np.where(energy > 0, r / np.maximum(energy, 1e-30), 0.0) / r_window
         f0, s = _peaks(r, lag_lo, lag_hi)
-        out_f0[a:a + len(fr)], out_s[a:a + len(fr)] = f0, s
-        best[a:a + len(fr)] = np.nan_to_num(np.nanmax(np.where(np.isnan(s), -1, s), axis=1).clip(0))
+        out_f0[a : a + len(fr)], out_s[a : a + len(fr)] = f0, s
+        best[a : a + len(fr)] = np.nan_to_num(np.nanmax(np.where(np.isnan(s), -1, s), axis=1).clip(0))
     return _Candidates(out_f0, out_s, best)
 
 
 def _peaks(r: np.ndarray, lag_lo: int, lag_hi: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``N_CANDIDATES`` highest local maxima of ``r`` in ``lag_lo..lag_hi`` (parabolic)."""
-    left, mid, right = r[:, lag_lo - 1:lag_hi], r[:, lag_lo:lag_hi + 1], r[:, lag_lo + 1:lag_hi + 2]
+    left, mid, right = r[:, lag_lo - 1 : lag_hi], r[:, lag_lo : lag_hi + 1], r[:, lag_lo + 1 : lag_hi + 2]
     is_peak = (mid > left) & (mid >= right) & (mid > MIN_CANDIDATE_STRENGTH)
     curve = left - 2 * mid + right
     offset = np.where(curve < 0, 0.5 * (left - right) / np.where(curve < 0, curve, -1), 0.0)
@@ -345,8 +360,10 @@ def _peaks(r: np.ndarray, lag_lo: int, lag_hi: int) -> tuple[np.ndarray, np.ndar
     f0 = np.where(ok, WORK_SR / np.where(ok, lag, 1.0), np.nan)
     s = np.where(ok, h, np.nan)
     order = np.argsort(-np.nan_to_num(s, nan=-1.0), axis=1)
-    return (np.take_along_axis(f0, order, axis=1).astype(np.float32),
-            np.take_along_axis(s, order, axis=1).astype(np.float32))
+    return (
+        np.take_along_axis(f0, order, axis=1).astype(np.float32),
+        np.take_along_axis(s, order, axis=1).astype(np.float32),
+    )
 
 
 def _segments(has: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -354,10 +371,14 @@ def _segments(has: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
     new = has & (breaks | ~np.concatenate(([False], has[:-1])))
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], has.size)
-    ends = np.array([s + np.argmin(np.append(has[s:e], False)) for s, e in zip(starts, ends)],
-                    dtype=np.int64) if starts.size else starts
-    pieces = [(s, min(MAX_RUN_FRAMES, e - p)) for s, e in zip(starts, ends)
-              for p in range(s, e, MAX_RUN_FRAMES) for s in [p]]
+    ends = (
+        np.array([s + np.argmin(np.append(has[s:e], False)) for s, e in zip(starts, ends)], dtype=np.int64)
+        if starts.size
+        else starts
+    )
+    pieces = [
+        (s, min(MAX_RUN_FRAMES, e - p)) for s, e in zip(starts, ends) for p in range(s, e, MAX_RUN_FRAMES) for s in [p]
+    ]
     if not pieces:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     arr = np.array(pieces, dtype=np.int64)
@@ -365,8 +386,9 @@ def _segments(has: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return arr[order, 0], arr[order, 1]
 
 
-def _viterbi(log_f0: np.ndarray, score: np.ndarray, has: np.ndarray, breaks: np.ndarray,
-             *, jump_scale: float) -> np.ndarray:
+def _viterbi(
+    log_f0: np.ndarray, score: np.ndarray, has: np.ndarray, breaks: np.ndarray, *, jump_scale: float
+) -> np.ndarray:
     """Best state per frame (0 = unvoiced, k = candidate k-1), Praat's path costs.
 
     Frames without candidates are unvoiced, which makes the runs between

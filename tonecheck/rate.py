@@ -27,15 +27,21 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
 from scipy import signal
 
-
-__all__ = ["RateEstimate", "RateCalibration", "rate_calibration", "syllable_nuclei",
-           "estimate_rate", "count_words", "BAND_HZ"]
+__all__ = [
+    "RateEstimate",
+    "RateCalibration",
+    "rate_calibration",
+    "syllable_nuclei",
+    "estimate_rate",
+    "count_words",
+    "BAND_HZ",
+]
 
 BAND_HZ = (300.0, 3000.0)
 """Vowel band for the nucleus intensity contour (inside the telephone band)."""
@@ -96,7 +102,7 @@ class RateEstimate:
     nuclei_s: np.ndarray
 
 
-@lru_cache(maxsize=None)
+@cache
 def rate_calibration(language: str) -> RateCalibration:
     """The shipped syllables-per-word calibration for ``language`` (en, zh)."""
     data = json.loads(resources.files("tonecheck.calibration").joinpath("rate.json").read_text("utf-8"))
@@ -106,8 +112,9 @@ def rate_calibration(language: str) -> RateCalibration:
     return RateCalibration(data["version"], language, float(entry["syllables_per_word"]), entry["source"])
 
 
-def syllable_nuclei(band_levels_db: np.ndarray, *, speech: np.ndarray, voiced: np.ndarray,
-                    hop_s: float = 0.01) -> np.ndarray:
+def syllable_nuclei(
+    band_levels_db: np.ndarray, *, speech: np.ndarray, voiced: np.ndarray, hop_s: float = 0.01
+) -> np.ndarray:
     """Frame indices of syllable nuclei.
 
     Parameters
@@ -130,9 +137,12 @@ def syllable_nuclei(band_levels_db: np.ndarray, *, speech: np.ndarray, voiced: n
     kernel = np.hanning(width + 2)[1:-1]
     level = np.convolve(band_levels_db, kernel / kernel.sum(), mode="same")
     reference = float(np.percentile(level[speech], 95))
-    peaks, _ = signal.find_peaks(level, prominence=MIN_DIP_DB,
-                                 height=reference - MAX_BELOW_REF_DB,
-                                 distance=max(1, int(round(MIN_SPACING_S / hop_s))))
+    peaks, _ = signal.find_peaks(
+        level,
+        prominence=MIN_DIP_DB,
+        height=reference - MAX_BELOW_REF_DB,
+        distance=max(1, int(round(MIN_SPACING_S / hop_s))),
+    )
     # voiced at the peak or within one frame of it
     near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
     return peaks[speech[peaks] & near_voiced[peaks]]
@@ -164,8 +174,15 @@ def count_words(text: str, *, language: str) -> tuple:
     return float(sum(1 for t in tokens if t.strip(PUNCTUATION))), 0
 
 
-def estimate_rate(nuclei: np.ndarray, *, span_s: float, speech_s: float, language: str,
-                  hop_s: float = 0.01, transcript: str | None = None) -> RateEstimate:
+def estimate_rate(
+    nuclei: np.ndarray,
+    *,
+    span_s: float,
+    speech_s: float,
+    language: str,
+    hop_s: float = 0.01,
+    transcript: str | None = None,
+) -> RateEstimate:
     """Turn nuclei (or a transcript) and the speech timing into rates.
 
     Parameters
@@ -193,9 +210,14 @@ def estimate_rate(nuclei: np.ndarray, *, span_s: float, speech_s: float, languag
         words, method = syllables / cal.syllables_per_word, "syllable-nuclei"
     span_min, speech_min = span_s / 60.0, speech_s / 60.0
     return RateEstimate(
-        words=float(words), syllables=syllables, span_s=float(span_s), speech_s=float(speech_s),
+        words=float(words),
+        syllables=syllables,
+        span_s=float(span_s),
+        speech_s=float(speech_s),
         wpm=words / span_min if span_min > 0 else float("nan"),
         articulation_wpm=words / speech_min if speech_min > 0 else float("nan"),
         syllables_per_s=syllables / span_s if span_s > 0 else float("nan"),
         chars_per_min=(syllables / span_min if span_min > 0 else float("nan")) if language == "zh" else None,
-        method=method, nuclei_s=np.asarray(nuclei) * hop_s)
+        method=method,
+        nuclei_s=np.asarray(nuclei) * hop_s,
+    )

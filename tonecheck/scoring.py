@@ -129,7 +129,9 @@ def score(m: Measures, targets: Targets) -> Scores:
     """
     v_int = Verdict(m.intonation_level, targets.intonation_level, targets.intonation_level.verdict(m.intonation_level))
     v_rate = Verdict(m.wpm, targets.rate_wpm, targets.rate_wpm.verdict(m.wpm))
-    v_loud = Verdict(m.speech_level_dbfs, targets.speech_level_dbfs, targets.speech_level_dbfs.verdict(m.speech_level_dbfs))
+    v_loud = Verdict(
+        m.speech_level_dbfs, targets.speech_level_dbfs, targets.speech_level_dbfs.verdict(m.speech_level_dbfs)
+    )
     v_energy = Verdict(m.energy_index, targets.energy_index, targets.energy_index.verdict(m.energy_index))
     advice = _intonation_advice(m, v_int) + _rate_advice(m, v_rate) + _pitch_advice(m, targets)
     advice += _volume_advice(m, v_loud, targets)
@@ -142,4 +144,3 @@ def score(m: Measures, targets: Targets) -> Scores:
     if not advice:
         advice.append(Message("advice.keep_going"))
     return Scores(v_int, v_rate, v_loud, v_energy, tuple(advice[:MAX_ADVICE]))
-

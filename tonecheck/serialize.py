@@ -14,7 +14,10 @@ import numpy as np
 from . import __version__
 from .messages import Message, render
 
-__all__ = ["analysis_to_dict", "clean"]
+__all__ = ["SCHEMA_VERSION", "analysis_to_dict", "clean"]
+
+SCHEMA_VERSION = 1
+"""Version of the JSON schema (docs/json.md); bump on incompatible changes."""
 
 
 def clean(value, digits: int = 3):
@@ -36,10 +39,14 @@ def _speech(a) -> dict:
     pauses = [b - s for s, b in sp.pauses_s]
     start, end = sp.span_s
     return {
-        "speech_s": clean(sp.speech_s, 2), "span_start_s": clean(start, 2), "span_end_s": clean(end, 2),
-        "pause_count": len(pauses), "total_pause_s": clean(sum(pauses), 2),
+        "speech_s": clean(sp.speech_s, 2),
+        "span_start_s": clean(start, 2),
+        "span_end_s": clean(end, 2),
+        "pause_count": len(pauses),
+        "total_pause_s": clean(sum(pauses), 2),
         "longest_pause_s": clean(max(pauses, default=0.0), 2),
-        "noise_floor_dbfs": clean(sp.noise_floor_db, 1), "snr_db": clean(sp.snr_db, 1),
+        "noise_floor_dbfs": clean(sp.noise_floor_db, 1),
+        "snr_db": clean(sp.snr_db, 1),
         "segments": [[clean(s, 2), clean(e, 2)] for s, e in sp.segments_s],
     }
 
@@ -47,18 +54,34 @@ def _speech(a) -> dict:
 def _intonation(a) -> dict:
     it, v = a.intonation, a.scores.intonation
     return {
-        "level": clean(it.level, 1), "verdict": v.verdict, "target": v.band.to_dict(),
-        "spread_st": clean(it.spread_st, 2), "calibration": f"{it.calibration.language}-{it.calibration.version}",
-        "windows": [{"start_s": clean(w.start_s, 2), "end_s": clean(w.end_s, 2), "level": clean(w.level, 1),
-                     "spread_st": clean(w.spread_st, 2)} for w in it.windows],
+        "level": clean(it.level, 1),
+        "verdict": v.verdict,
+        "target": v.band.to_dict(),
+        "spread_st": clean(it.spread_st, 2),
+        "calibration": f"{it.calibration.language}-{it.calibration.version}",
+        "windows": [
+            {
+                "start_s": clean(w.start_s, 2),
+                "end_s": clean(w.end_s, 2),
+                "level": clean(w.level, 1),
+                "spread_st": clean(w.spread_st, 2),
+            }
+            for w in it.windows
+        ],
     }
 
 
 def _pitch(a, contour: bool) -> dict:
     ps, tr = a.pitch_summary, a.pitch
-    out = {"median_hz": clean(ps.median_hz, 1), "range_st": clean(ps.range_st, 2), "sd_st": clean(ps.sd_st, 2),
-           "rise_st": clean(ps.rise_st, 2), "voiced_s": clean(ps.voiced_s, 2),
-           "floor_hz": clean(tr.floor_hz, 1), "ceiling_hz": clean(tr.ceiling_hz, 1)}
+    out = {
+        "median_hz": clean(ps.median_hz, 1),
+        "range_st": clean(ps.range_st, 2),
+        "sd_st": clean(ps.sd_st, 2),
+        "rise_st": clean(ps.rise_st, 2),
+        "voiced_s": clean(ps.voiced_s, 2),
+        "floor_hz": clean(tr.floor_hz, 1),
+        "ceiling_hz": clean(tr.ceiling_hz, 1),
+    }
     if contour:
         f0 = np.where(a.speech.is_speech & tr.voiced, tr.f0_hz, np.nan)
         out["contour"] = {"hop_s": tr.hop_s, "f0_hz": [clean(f, 1) for f in f0]}
@@ -67,9 +90,17 @@ def _pitch(a, contour: bool) -> dict:
 
 def _rate(a) -> dict:
     r, v = a.rate, a.scores.rate
-    out = {"wpm": clean(r.wpm, 1), "articulation_wpm": clean(r.articulation_wpm, 1),
-           "syllables_per_s": clean(r.syllables_per_s, 2), "verdict": v.verdict, "target": v.band.to_dict(),
-           "method": r.method, "words": clean(r.words, 1), "syllables": r.syllables, "span_s": clean(r.span_s, 2)}
+    out = {
+        "wpm": clean(r.wpm, 1),
+        "articulation_wpm": clean(r.articulation_wpm, 1),
+        "syllables_per_s": clean(r.syllables_per_s, 2),
+        "verdict": v.verdict,
+        "target": v.band.to_dict(),
+        "method": r.method,
+        "words": clean(r.words, 1),
+        "syllables": r.syllables,
+        "span_s": clean(r.span_s, 2),
+    }
     if r.chars_per_min is not None:
         out["chars_per_min"] = clean(r.chars_per_min, 1)
     return out
@@ -77,9 +108,15 @@ def _rate(a) -> dict:
 
 def _loudness(a) -> dict:
     lo, v = a.loudness, a.scores.loudness
-    return {"speech_level_dbfs": clean(lo.speech_level_dbfs, 1), "verdict": v.verdict, "target": v.band.to_dict(),
-            "variation_db": clean(lo.variation_db, 2), "trend_db_per_min": clean(lo.trend_db_per_min, 2),
-            "clipped_fraction": clean(lo.clipped_fraction, 5), "alpha_ratio_db": clean(lo.alpha_ratio_db, 1)}
+    return {
+        "speech_level_dbfs": clean(lo.speech_level_dbfs, 1),
+        "verdict": v.verdict,
+        "target": v.band.to_dict(),
+        "variation_db": clean(lo.variation_db, 2),
+        "trend_db_per_min": clean(lo.trend_db_per_min, 2),
+        "clipped_fraction": clean(lo.clipped_fraction, 5),
+        "alpha_ratio_db": clean(lo.alpha_ratio_db, 1),
+    }
 
 
 def analysis_to_dict(a, *, contour: bool = False, lang: str = "en") -> dict:
@@ -97,19 +134,29 @@ def analysis_to_dict(a, *, contour: bool = False, lang: str = "en") -> dict:
     -------
     data : dict
     """
-    from .analysis import SCHEMA_VERSION
-
     au = a.audio
     return {
-        "schema_version": SCHEMA_VERSION, "tonecheck_version": __version__,
-        "file": au.path, "duration_s": clean(au.duration_s, 3), "sample_rate": au.source_sr,
-        "channels": au.source_channels, "channel": au.channel, "format": au.format,
+        "schema_version": SCHEMA_VERSION,
+        "tonecheck_version": __version__,
+        "file": au.path,
+        "duration_s": clean(au.duration_s, 3),
+        "sample_rate": au.source_sr,
+        "channels": au.source_channels,
+        "channel": au.channel,
+        "format": au.format,
         "language": a.settings.language,
         "warnings": [_note_text(n, lang) for n in a.notes],
-        "speech": _speech(a), "intonation": _intonation(a), "pitch": _pitch(a, contour),
-        "rate": _rate(a), "loudness": _loudness(a),
-        "energy": {"level": a.energy_level, "index": clean(a.energy_index, 2), "verdict": a.scores.energy.verdict,
-                   "target": a.scores.energy.band.to_dict()},
+        "speech": _speech(a),
+        "intonation": _intonation(a),
+        "pitch": _pitch(a, contour),
+        "rate": _rate(a),
+        "loudness": _loudness(a),
+        "energy": {
+            "level": a.energy_level,
+            "index": clean(a.energy_index, 2),
+            "verdict": a.scores.energy.verdict,
+            "target": a.scores.energy.band.to_dict(),
+        },
         "suggestions": [render(m, lang) for m in a.scores.advice],
         "suggestion_keys": [m.key for m in a.scores.advice],
         "targets": a.targets.to_dict(),

@@ -60,13 +60,17 @@ class Targets:
     def to_dict(self) -> dict:
         """JSON-ready form (the same shape ``--targets`` reads)."""
         out = {"version": self.version, "source": self.source}
-        out.update({f.name: getattr(self, f.name).to_dict() for f in fields(self) if isinstance(getattr(self, f.name), Band)})
+        out.update(
+            {f.name: getattr(self, f.name).to_dict() for f in fields(self) if isinstance(getattr(self, f.name), Band)}
+        )
         return out
 
 
 def _band(raw, *, where: str, name: str) -> Band:
     if not isinstance(raw, dict) or not set(raw) <= {"low", "high"}:
-        raise TonecheckError(f"{where}: target {name!r} must be an object with 'low' and/or 'high'; see README 'Targets'")
+        raise TonecheckError(
+            f"{where}: target {name!r} must be an object with 'low' and/or 'high'; see README 'Targets'"
+        )
     try:
         band = Band(float(raw.get("low", -math.inf)), float(raw.get("high", math.inf)))
     except (TypeError, ValueError) as exc:
@@ -80,7 +84,9 @@ def _from_mapping(data: dict, *, base: Targets | None, where: str) -> Targets:
     names = {f.name for f in fields(Targets)}
     unknown = set(data) - names
     if unknown:
-        raise TonecheckError(f"{where}: unknown target(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(names))}")
+        raise TonecheckError(
+            f"{where}: unknown target(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(names))}"
+        )
     values = {k: (str(v) if k in ("version", "source") else _band(v, where=where, name=k)) for k, v in data.items()}
     if base is None:
         return Targets(**values)

@@ -38,67 +38,129 @@ def _band_text(band) -> str:
 
 def _gauge(label: str, value: float, value_text: str, verdict, lo: float, hi: float, lang: str) -> str:
     band = verdict.band
-    alt = text("report.gauge_alt", lang, label=label, value=value_text, target=_band_text(band),
-               verdict=text(f"verdict.{verdict.verdict}", lang))
-    return gauge_svg(value=value, lo=lo, hi=hi, band=(band.low, band.high), label=label,
-                     value_text=f"{value_text} · {text(f'verdict.{verdict.verdict}', lang)}",
-                     verdict=verdict.verdict, alt=alt)
+    alt = text(
+        "report.gauge_alt",
+        lang,
+        label=label,
+        value=value_text,
+        target=_band_text(band),
+        verdict=text(f"verdict.{verdict.verdict}", lang),
+    )
+    return gauge_svg(
+        value=value,
+        lo=lo,
+        hi=hi,
+        band=(band.low, band.high),
+        label=label,
+        value_text=f"{value_text} · {text(f'verdict.{verdict.verdict}', lang)}",
+        verdict=verdict.verdict,
+        alt=alt,
+    )
 
 
 def _gauges(a, lang: str) -> str:
     sc = a.scores
     energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
     parts = [
-        _gauge(text("label.intonation", lang), a.intonation.level,
-               text("text.intonation", lang, level=_num(a.intonation.level, 1)), sc.intonation, 1, 10, lang),
-        _gauge(text("label.rate", lang), a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, 50, 250, lang),
-        _gauge(text("label.volume", lang), a.loudness.speech_level_dbfs,
-               text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)), sc.loudness, -60, 0, lang),
-        _gauge(text("label.energy", lang), a.energy_index, f"{energy_word} ({_num(a.energy_index, 1)})",
-               sc.energy, -10, 10, lang),
+        _gauge(
+            text("label.intonation", lang),
+            a.intonation.level,
+            text("text.intonation", lang, level=_num(a.intonation.level, 1)),
+            sc.intonation,
+            1,
+            10,
+            lang,
+        ),
+        _gauge(
+            text("label.rate", lang), a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, 50, 250, lang
+        ),
+        _gauge(
+            text("label.volume", lang),
+            a.loudness.speech_level_dbfs,
+            text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
+            sc.loudness,
+            -60,
+            0,
+            lang,
+        ),
+        _gauge(
+            text("label.energy", lang),
+            a.energy_index,
+            f"{energy_word} ({_num(a.energy_index, 1)})",
+            sc.energy,
+            -10,
+            10,
+            lang,
+        ),
     ]
-    return f'<section aria-labelledby="h-headline"><h2 id="h-headline">{escape(text("report.headline", lang))}</h2>' \
-           f'<div class="gauges">{"".join(parts)}</div></section>'
+    return (
+        f'<section aria-labelledby="h-headline"><h2 id="h-headline">{escape(text("report.headline", lang))}</h2>'
+        f'<div class="gauges">{"".join(parts)}</div></section>'
+    )
 
 
 def _figure(a, lang: str) -> str:
     fig = main_figure(a, lang=lang)
     flat = sum(1 for w in a.intonation.windows if w.level < a.targets.intonation_level.low - 1.0)
     alt = text("report.figure_alt", lang, flat=flat, windows=len(a.intonation.windows))
-    flats = [f"{_clock(w.start_s)}–{_clock(w.end_s)}" for w in a.intonation.windows
-             if w.level < a.targets.intonation_level.low - 1.0]
-    flat_line = (text("report.flat_windows", lang, list=", ".join(flats)) if flats
-                 else text("report.no_flat_windows", lang))
-    return (f'<section aria-labelledby="h-time"><h2 id="h-time">{escape(text("report.over_time", lang))}</h2>'
-            f'{png_img(figure_png(fig), alt=alt)}<p class="muted">{escape(flat_line)}</p></section>')
+    flats = [
+        f"{_clock(w.start_s)}–{_clock(w.end_s)}"
+        for w in a.intonation.windows
+        if w.level < a.targets.intonation_level.low - 1.0
+    ]
+    flat_line = (
+        text("report.flat_windows", lang, list=", ".join(flats)) if flats else text("report.no_flat_windows", lang)
+    )
+    return (
+        f'<section aria-labelledby="h-time"><h2 id="h-time">{escape(text("report.over_time", lang))}</h2>'
+        f'{png_img(figure_png(fig), alt=alt)}<p class="muted">{escape(flat_line)}</p></section>'
+    )
 
 
 def _answers(a, lang: str) -> list:
     sc = a.scores
     level = _num(a.intonation.level, 1)
     v = sc.intonation.verdict
-    inflection = text("report.a.unknown", lang) if v == "unknown" else text(f"report.a.inflection.{v}", lang, level=level)
+    inflection = (
+        text("report.a.unknown", lang) if v == "unknown" else text(f"report.a.inflection.{v}", lang, level=level)
+    )
     lv = sc.loudness.verdict
-    volume = text("report.a.unknown", lang) if lv == "unknown" else text(
-        f"report.a.volume.{lv}", lang, level=_num(a.loudness.speech_level_dbfs),
-        variation=_num(a.loudness.variation_db, 1), trend=_num(a.loudness.trend_db_per_min, 1))
+    volume = (
+        text("report.a.unknown", lang)
+        if lv == "unknown"
+        else text(
+            f"report.a.volume.{lv}",
+            lang,
+            level=_num(a.loudness.speech_level_dbfs),
+            variation=_num(a.loudness.variation_db, 1),
+            trend=_num(a.loudness.trend_db_per_min, 1),
+        )
+    )
     rate = text("report.a.rate", lang, wpm=_num(a.rate.wpm), verdict=text(f"verdict.{sc.rate.verdict}", lang))
     energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
     intensity = text("report.a.intensity", lang, energy=energy_word, index=_num(a.energy_index, 1))
-    return [("report.q.inflection", inflection), ("report.q.volume", volume),
-            ("report.q.rate", rate), ("report.q.intensity", intensity)]
+    return [
+        ("report.q.inflection", inflection),
+        ("report.q.volume", volume),
+        ("report.q.rate", rate),
+        ("report.q.intensity", intensity),
+    ]
 
 
 def _review(a, lang: str) -> str:
     items = "".join(f"<dt>{escape(text(q, lang))}</dt><dd>{escape(ans)}</dd>" for q, ans in _answers(a, lang))
-    return (f'<section aria-labelledby="h-review"><h2 id="h-review">{escape(text("report.review", lang))}</h2>'
-            f'<dl class="qa">{items}</dl></section>')
+    return (
+        f'<section aria-labelledby="h-review"><h2 id="h-review">{escape(text("report.review", lang))}</h2>'
+        f'<dl class="qa">{items}</dl></section>'
+    )
 
 
 def _next_steps(a, lang: str) -> str:
     items = "".join(f"<li>{escape(render(m, lang))}</li>" for m in a.scores.advice)
-    return (f'<section aria-labelledby="h-next"><h2 id="h-next">{escape(text("label.next", lang))}</h2>'
-            f"<ol>{items}</ol></section>")
+    return (
+        f'<section aria-labelledby="h-next"><h2 id="h-next">{escape(text("label.next", lang))}</h2>'
+        f"<ol>{items}</ol></section>"
+    )
 
 
 def _note_text(note, lang: str) -> str:
@@ -115,18 +177,30 @@ def _facts(a, lang: str) -> str:
         ("report.fact.channels", f"{au.source_channels} ({au.channel})"),
         ("report.fact.format", au.format),
         ("report.fact.language", text(f"label.language.{a.settings.language}", lang)),
-        ("report.fact.speech", text("text.speech", lang, speech=_num(a.speech.speech_s, 1),
-                                    pauses=len(a.speech.pauses_s),
-                                    longest=_num(max((e - s for s, e in a.speech.pauses_s), default=0.0), 1))),
+        (
+            "report.fact.speech",
+            text(
+                "text.speech",
+                lang,
+                speech=_num(a.speech.speech_s, 1),
+                pauses=len(a.speech.pauses_s),
+                longest=_num(max((e - s for s, e in a.speech.pauses_s), default=0.0), 1),
+            ),
+        ),
         ("report.fact.clipped", f"{100 * a.loudness.clipped_fraction:.2f} %"),
         ("report.fact.band", text("report.band.telephone" if telephone else "report.band.wide", lang)),
     ]
     dl = "".join(f"<dt>{escape(text(k, lang))}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     notes = [_note_text(n, lang) for n in a.notes]
-    warn = ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>") if notes \
+    warn = (
+        ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
+        if notes
         else f"<p>{escape(text('report.no_warnings', lang))}</p>"
-    return (f'<section aria-labelledby="h-facts"><h2 id="h-facts">{escape(text("report.facts", lang))}</h2>'
-            f'<dl class="facts">{dl}</dl><h3>{escape(text("label.warnings", lang))}</h3>{warn}</section>')
+    )
+    return (
+        f'<section aria-labelledby="h-facts"><h2 id="h-facts">{escape(text("report.facts", lang))}</h2>'
+        f'<dl class="facts">{dl}</dl><h3>{escape(text("label.warnings", lang))}</h3>{warn}</section>'
+    )
 
 
 def render_report(a, *, lang: str = "en") -> str:
@@ -144,8 +218,10 @@ def render_report(a, *, lang: str = "en") -> str:
         Self-contained HTML (no network, inline styles and images).
     """
     title = text("report.title", lang, file=a.audio.path)
-    body = (f"<header><h1>{escape(title)}</h1>"
-            f'<p class="muted">{escape(text("report.privacy", lang, version=__version__))}</p></header>'
-            f"<main>{_gauges(a, lang)}{_next_steps(a, lang)}{_figure(a, lang)}{_review(a, lang)}"
-            f"{_facts(a, lang)}</main>")
+    body = (
+        f"<header><h1>{escape(title)}</h1>"
+        f'<p class="muted">{escape(text("report.privacy", lang, version=__version__))}</p></header>'
+        f"<main>{_gauges(a, lang)}{_next_steps(a, lang)}{_figure(a, lang)}{_review(a, lang)}"
+        f"{_facts(a, lang)}</main>"
+    )
     return render_page(title=title, body_html=body, lang=lang)

@@ -24,8 +24,10 @@ import zlib
 
 __all__ = ["escape", "render_page", "gauge_svg", "png_img", "VERDICT_CLASS"]
 
-CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-       "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 VERDICT_CLASS = {"below": "below", "within": "within", "above": "above", "unknown": "unknown"}
 VERDICT_MARK = {"below": "▼", "within": "●", "above": "▲", "unknown": "–"}
@@ -77,20 +79,23 @@ def render_page(*, title: str, body_html: str, lang: str, script: str = "") -> s
         Optional inline JavaScript (trusted, no user data).
     """
     js = f"<script>{script}</script>" if script else ""
-    return ("<!doctype html>\n"
-            f'<html lang="{HTML_LANG.get(lang, "en")}"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body>{body_html}{js}</body></html>\n")
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{HTML_LANG.get(lang, "en")}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{body_html}{js}</body></html>\n"
+    )
 
 
 def _x(value: float, lo: float, hi: float, left: float, width: float) -> float:
     return left + width * (min(max(value, lo), hi) - lo) / (hi - lo)
 
 
-def gauge_svg(*, value: float, lo: float, hi: float, band: tuple, label: str, value_text: str,
-              verdict: str, alt: str) -> str:
+def gauge_svg(
+    *, value: float, lo: float, hi: float, band: tuple, label: str, value_text: str, verdict: str, alt: str
+) -> str:
     """A horizontal gauge: scale ``lo..hi``, hatched target ``band``, a marker at ``value``.
 
     Parameters
@@ -111,21 +116,25 @@ def gauge_svg(*, value: float, lo: float, hi: float, band: tuple, label: str, va
     marker = ""
     if value is not None and math.isfinite(value):
         x = _x(value, lo, hi, left, width)
-        marker = (f'<polygon points="{x - 7:.1f},30 {x + 7:.1f},30 {x:.1f},44" class="{VERDICT_CLASS[verdict]}" '
-                  f'fill="currentColor"/><line x1="{x:.1f}" y1="44" x2="{x:.1f}" y2="62" stroke="#1b1b1b" stroke-width="2"/>')
+        marker = (
+            f'<polygon points="{x - 7:.1f},30 {x + 7:.1f},30 {x:.1f},44" class="{VERDICT_CLASS[verdict]}" '
+            f'fill="currentColor"/><line x1="{x:.1f}" y1="44" x2="{x:.1f}" y2="62" stroke="#1b1b1b" stroke-width="2"/>'
+        )
     cls = VERDICT_CLASS.get(verdict, "unknown")
     hatch = f"hatch{zlib.crc32(label.encode('utf-8')):x}"
-    return (f'<div class="gauge"><div>{escape(label)}</div>'
-            f'<div class="verdict {cls}">{escape(value_text)} <span aria-hidden="true">{VERDICT_MARK[cls]}</span></div>'
-            f'<svg viewBox="0 0 300 80" role="img" aria-label="{escape(alt)}"><title>{escape(alt)}</title>'
-            f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-            '<rect width="6" height="6" fill="#e3e3e3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="2"/>'
-            '</pattern></defs>'
-            f'<rect x="{left}" y="46" width="{width}" height="14" fill="#f3f3f3" stroke="#8c8c8c"/>'
-            f'<rect x="{b0:.1f}" y="46" width="{max(b1 - b0, 1):.1f}" height="14" fill="url(#{hatch})" stroke="#595959"/>'
-            f'{marker}<text x="{left}" y="76" font-size="11">{escape(_num(lo))}</text>'
-            f'<text x="{left + width}" y="76" font-size="11" text-anchor="end">{escape(_num(hi))}</text>'
-            "</svg></div>")
+    return (
+        f'<div class="gauge"><div>{escape(label)}</div>'
+        f'<div class="verdict {cls}">{escape(value_text)} <span aria-hidden="true">{VERDICT_MARK[cls]}</span></div>'
+        f'<svg viewBox="0 0 300 80" role="img" aria-label="{escape(alt)}"><title>{escape(alt)}</title>'
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#e3e3e3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="2"/>'
+        "</pattern></defs>"
+        f'<rect x="{left}" y="46" width="{width}" height="14" fill="#f3f3f3" stroke="#8c8c8c"/>'
+        f'<rect x="{b0:.1f}" y="46" width="{max(b1 - b0, 1):.1f}" height="14" fill="url(#{hatch})" stroke="#595959"/>'
+        f'{marker}<text x="{left}" y="76" font-size="11">{escape(_num(lo))}</text>'
+        f'<text x="{left + width}" y="76" font-size="11" text-anchor="end">{escape(_num(hi))}</text>'
+        "</svg></div>"
+    )
 
 
 def _num(v: float) -> str:

@@ -44,8 +44,15 @@ MAX_POINTS = 2000
 RATE_WINDOW_S = 10.0
 RATE_STEP_S = 2.5
 """Speaking rate over time: nuclei in a sliding window."""
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
-             "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 LEVEL_CMAP = "viridis"
 DPI = 100
 
@@ -134,8 +141,9 @@ def rate_over_time(a) -> tuple[np.ndarray, np.ndarray]:
 
 def _rate_panel(ax, a, lang: str, band) -> None:
     t, wpm = rate_over_time(a)
-    ax.axhspan(band.low, band.high, facecolor="none", edgecolor="0.4", hatch="//", lw=0,
-               label=text("plot.target", lang))
+    ax.axhspan(
+        band.low, band.high, facecolor="none", edgecolor="0.4", hatch="//", lw=0, label=text("plot.target", lang)
+    )
     ax.plot(t, wpm, color="black", marker="o", ms=2.5, lw=1.0)
     ax.set_ylabel(text("plot.rate", lang))
     ax.set_ylim(0, max(250.0, float(np.nanmax(wpm)) * 1.1 if wpm.size else 250.0))

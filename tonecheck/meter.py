@@ -1,0 +1,84 @@
+"""Measurements on a recording's original samples: peak, clipping, telephone band.
+
+:class:`SourceMeter` sees every block before it is mixed and resampled, so
+levels are those of the file, not of the analysis copy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .recording import Source, input_error
+
+__all__ = ["SourceMeter", "CLIP_LEVEL", "TELEPHONE_EDGE_HZ", "TELEPHONE_RATIO_DB"]
+
+CLIP_LEVEL = 0.999  # clipped at/above this fraction of the format's full scale
+TELEPHONE_EDGE_HZ = 4000.0  # band edge of audio that passed through an 8 kHz phone line
+TELEPHONE_RATIO_DB = -40.0  # energy above 1.05 x edge vs total: below = telephone band
+_SPECTRUM_BLOCKS = 32  # blocks sampled (evenly) for the telephone-band test
+
+
+class SourceMeter:
+    """Peak, clipping and high-band energy of the original samples, block by block."""
+
+    def __init__(self, src: Source, n_blocks: int | None):
+        self.src = src
+        self.clip_level = CLIP_LEVEL * src.full_scale
+        self.peak = 0.0
+        self.count = 0
+        self.clipped = 0
+        self.plateaus: dict[float, int] = {}  # |value| -> samples in runs of >= 4
+        self.stride = max(1, (n_blocks or 1) // _SPECTRUM_BLOCKS)
+        self.band = np.zeros(2)  # energy above TELEPHONE_EDGE_HZ, total energy
+        self.blocks = 0
+
+    def add(self, block: np.ndarray) -> None:
+        """Measure a (frames, channels) block of the analysed channels."""
+        a = np.abs(block)
+        peak = float(a.max(initial=0.0))
+        if not math.isfinite(peak):
+            raise input_error(self.src.path, "contains NaN or infinite samples", "re-export the recording as PCM WAV")
+        self.peak = max(self.peak, peak)
+        clip = a >= self.clip_level
+        self.clipped += int(np.count_nonzero(clip))
+        self.count += a.size
+        if self.src.flat_tops and len(block) >= 4:
+            self._plateaus(block, a, clip)
+
+    def _plateaus(self, block: np.ndarray, a: np.ndarray, clip: np.ndarray) -> None:
+        # runs of >= 4 equal samples: a clean tone's peak rounds to at most 3
+        same = (block[1:] == block[:-1]) & (a[1:] >= 0.5 * self.peak) & ~clip[1:]
+        start = same[:-2] & same[1:-1] & same[2:]  # block[i] == ... == block[i + 3]
+        if not start.any():
+            return
+        mask = np.zeros(a.shape, bool)
+        for k in range(4):
+            mask[k : len(mask) - 3 + k] |= start
+        values, counts = np.unique(a[mask], return_counts=True)
+        for v, c in zip(values.tolist(), counts.tolist()):
+            self.plateaus[v] = self.plateaus.get(v, 0) + c
+        if len(self.plateaus) > 4096:
+            self.plateaus = {v: c for v, c in self.plateaus.items() if v >= 0.99 * self.peak}
+
+    def add_mono(self, mono: np.ndarray) -> None:
+        """Accumulate high-band energy of every ``stride``-th mono block."""
+        self.blocks += 1
+        if (self.blocks - 1) % self.stride or len(mono) < 256:
+            return
+        power = np.abs(np.fft.rfft(mono * np.hanning(len(mono)))) ** 2
+        freqs = np.fft.rfftfreq(len(mono), 1.0 / self.src.sr)
+        self.band += (power[freqs >= 1.05 * TELEPHONE_EDGE_HZ].sum(), power[1:].sum())
+
+    def clipped_fraction(self) -> float:
+        """Share of measured samples that are clipped."""
+        runs = sum(c for v, c in self.plateaus.items() if v >= 0.99 * self.peak)
+        return (self.clipped + runs) / self.count if self.count else 0.0
+
+    def telephone_band(self) -> bool:
+        """True when the source rate or the spectrum says 8 kHz telephone audio."""
+        if self.src.sr < 2 * 1.1 * TELEPHONE_EDGE_HZ:
+            return True
+        high, total = self.band
+        return total > 0 and 10 * math.log10(max(high, 1e-300) / total) < TELEPHONE_RATIO_DB
