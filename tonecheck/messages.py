@@ -12,10 +12,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-__all__ = ["Message", "LANGUAGES", "catalog", "render", "text"]
+__all__ = ["Message", "LANGUAGES", "READING_NOTE_KEYS", "catalog", "render", "split_notes", "text"]
 
 LANGUAGES = ("en", "zh")
 """Report languages with a catalog."""
+
+READING_NOTE_KEYS = frozenset(
+    {
+        "note.two_voices",
+        "note.short_speech",
+        "note.noisy",
+        "note.little_voicing",
+        "note.truncated",
+        "note.transcript_script",
+        "note.clipping",
+    }
+)
+"""Notes that change how the figures should be read; renderers show them
+at the top, before the figures, and the rest at the bottom."""
 
 
 @dataclass(frozen=True)
@@ -70,3 +84,9 @@ def render(message: Message, lang: str = "en") -> str:
     """Render a :class:`Message` in ``lang``; parameters that are messages
     (or lists of them) are rendered first."""
     return text(message.key, lang, **{k: _param(v, lang) for k, v in message.params.items()})
+
+
+def split_notes(notes) -> tuple[tuple, tuple]:
+    """``notes`` -> (those that change how to read the figures, the rest), order kept."""
+    first = tuple(n for n in notes if isinstance(n, Message) and n.key in READING_NOTE_KEYS)
+    return first, tuple(n for n in notes if not (isinstance(n, Message) and n.key in READING_NOTE_KEYS))

@@ -57,6 +57,8 @@ class Scores:
     loudness: Verdict
     energy: Verdict
     advice: tuple
+    summary: Message
+    """One plain-language line for the top of every report."""
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -143,4 +145,14 @@ def score(m: Measures, targets: Targets) -> Scores:
         advice.append(Message("advice.long_pause", {"seconds": _fmt(m.longest_pause_s, 1)}))
     if not advice:
         advice.append(Message("advice.keep_going"))
-    return Scores(v_int, v_rate, v_loud, v_energy, tuple(advice[:MAX_ADVICE]))
+    summary = summary_message(v_int, v_rate, v_loud)
+    return Scores(v_int, v_rate, v_loud, v_energy, tuple(advice[:MAX_ADVICE]), summary)
+
+
+def summary_message(intonation: Verdict, rate: Verdict, volume: Verdict) -> Message:
+    """The one-line verdict: how lively, then the most useful fix (rate, then volume)."""
+    lively = {"below": "flat", "within": "lively", "above": "exaggerated"}.get(intonation.verdict, "unknown")
+    fix = {"above": "fast", "below": "slow"}.get(rate.verdict) or {"below": "quiet", "above": "loud"}.get(
+        volume.verdict, "none"
+    )
+    return Message(f"summary.{lively}.{fix}")
