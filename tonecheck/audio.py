@@ -4,19 +4,26 @@ Every recording is analysed at :data:`ANALYSIS_SR` (8 kHz) mono, so wideband
 and telephone audio are measured alike. Files are streamed in blocks of
 :data:`BLOCK_FRAMES` frames: each block is measured (peak, clipping) on its
 original samples, reduced to the requested channel and resampled with
-``soxr.ResampleStream`` into one preallocated float32 array. Peak memory is
-that array (about 230 MB for two hours at 8 kHz) plus a few blocks.
+``soxr.ResampleStream`` into a float32 array that grows as needed (headers
+never size it); beyond ``pipeline.MEMORY_SAMPLES`` (35 min at 8 kHz) the
+signal spills to an unlinked temporary file that the measurements read back
+in blocks, so peak memory stays bounded (``bench/memory.py``).
 
 WAV (PCM, float, mu-law, A-law), FLAC, OGG and MP3 are read with soundfile;
 phone-recorder formats (M4A, AAC, AMR, 3GP, WebM, ...) are decoded by
 ``ffmpeg`` through a pipe, without temporary files. Inputs are never opened
-for writing.
+for writing, and only regular files are opened at all (checked after
+following links), so a FIFO or a device can never block the loader. No
+header field sizes a buffer: channels are capped at 64 and block buffers
+hold :data:`~tonecheck.pipeline.BLOCK_FRAMES` frames of at most that many channels.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 import time
 
 import numpy as np
@@ -24,7 +31,7 @@ import numpy as np
 from . import pipeline
 from .ffmpegreader import load_ffmpeg
 from .pipeline import Pipeline
-from .recording import ANALYSIS_SR, MIN_SOURCE_SR, Audio, Source, check_source, input_error
+from .recording import ANALYSIS_SR, MIN_SOURCE_SR, Audio, Source, check_source, display_name, input_error
 from .sfreader import load_soundfile
 
 __all__ = ["ANALYSIS_SR", "MIN_SOURCE_SR", "SUPPORTED_EXTENSIONS", "Audio", "load_audio", "from_array"]
@@ -60,28 +67,52 @@ def _check_rate(sr: int, what: str) -> None:
 
 
 def _parse_channel(channel: str | int, name: str) -> tuple[str, int | None]:
-    """``channel`` -> (label, 0-based index or None for the mix)."""
+    """``channel`` -> (label, 0-based index or None for the mix); only ASCII digits count as numbers."""
     text = str(channel).strip().lower()
     if text in _CHANNEL_NAMES:
         return text, _CHANNEL_NAMES[text]
-    if text.isdigit() and int(text) >= 1:
+    if text.isascii() and text.isdigit() and int(text) >= 1:
         return str(int(text)), int(text) - 1
-    raise input_error(name, f"unknown channel {channel!r}", "use mix, left, right or a channel number counted from 1")
+    raise input_error(
+        name, f"unknown channel {ascii(channel)}", "use mix, left, right or a channel number counted from 1"
+    )
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "is a FIFO"),
+    (stat.S_ISCHR, "is a character device"),
+    (stat.S_ISBLK, "is a block device"),
+    (stat.S_ISSOCK, "is a socket"),
+)
 
 
 def _check_file(name: str) -> None:
-    """Missing, unreadable, folder or empty -> :class:`TonecheckError`."""
-    if os.path.isdir(name):
-        raise input_error(name, "is a folder, not a recording", "pass one audio file")
+    """Accept only an existing, readable, non-empty regular file (after following links).
+
+    Nothing that is not a regular file is ever opened: a FIFO or a device
+    would block or never end.
+    """
     try:
-        with open(name, "rb"):  # read-only probe for a precise OS error
-            pass
-        size = os.path.getsize(name)
+        info = os.stat(name)  # follows symbolic links
     except FileNotFoundError as exc:
+        if os.path.islink(name):
+            raise input_error(name, "is a broken link (its target does not exist)", "check the path") from exc
         raise input_error(name, "no such file", "check the path") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise input_error(name, "is a link that loops back on itself", "check the path") from exc
         raise input_error(name, f"cannot be read ({exc.strerror})", "check the path and the file permissions") from exc
-    if size == 0:
+    if stat.S_ISDIR(info.st_mode):
+        raise input_error(name, "is a folder, not a recording", "pass one audio file")
+    if not stat.S_ISREG(info.st_mode):
+        what = next((text for test, text in _NOT_REGULAR if test(info.st_mode)), "is not a regular file")
+        raise input_error(name, f"{what}, not a recording", "pass an audio file")
+    try:  # read-only probe for a precise OS error; O_NONBLOCK: never wait if it was swapped for a FIFO
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        os.close(fd)
+    except OSError as exc:
+        raise input_error(name, f"cannot be read ({exc.strerror})", "check the path and the file permissions") from exc
+    if info.st_size == 0:
         raise input_error(name, "the file is empty (0 bytes)", "record or copy it again")
 
 
@@ -106,22 +137,38 @@ def load_audio(path: str | os.PathLike, *, channel: str | int = "mix", sr: int =
     Raises
     ------
     TonecheckError
-        Missing, empty, non-audio, truncated or undecodable file; a folder;
-        source rate below 8 kHz; channel out of range; ffmpeg needed but
-        missing; shorter than 0.5 s; digital silence.
+        Missing, empty, non-audio, truncated or undecodable file; a folder,
+        FIFO, device or socket (never opened), a broken or looping link;
+        more than :data:`~tonecheck.recording.MAX_CHANNELS` channels; source
+        rate below 8 kHz; channel out of range; ffmpeg needed but missing;
+        shorter than 0.5 s; digital silence; a compressed file with more
+        than half of its announced length missing; not enough memory.
+
+    Notes
+    -----
+    Soft problems become :attr:`Audio.notes`, among them ``note.truncated``
+    (a compressed file shorter than its container announces),
+    ``note.two_voices`` (a mixed stereo file whose channels hold different
+    voices) and ``note.decoder_messages`` (what the decoder wrote to stderr,
+    which is captured instead of printed).
     """
-    name = os.fspath(path)
+    name = os.fsdecode(path)  # bytes names keep undecodable bytes as surrogates
     _check_rate(sr, "sr")
     label, index = _parse_channel(channel, name)
     _check_file(name)
     start = time.perf_counter()
-    if os.path.splitext(name)[1].lower() in _FFMPEG_EXTENSIONS:
-        audio = load_ffmpeg(name, label, index, sr)
-    else:
-        audio = load_soundfile(name, label, index, sr)
+    try:
+        if os.path.splitext(name)[1].lower() in _FFMPEG_EXTENSIONS:
+            audio = load_ffmpeg(name, label, index, sr)
+        else:
+            audio = load_soundfile(name, label, index, sr)
+    except MemoryError as exc:  # a header or stream field asked for more than the machine has
+        raise input_error(
+            name, "decoding it needs more memory than is available (a damaged header?)", "convert the file to WAV"
+        ) from exc
     logger.debug(
         "%s: %s, %d ch at %d Hz, %.1f s, loaded in %.2f s",
-        name,
+        display_name(name),
         audio.format,
         audio.source_channels,
         audio.source_sr,

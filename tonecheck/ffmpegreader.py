@@ -7,6 +7,7 @@ streamed in blocks without temporary files.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -17,16 +18,56 @@ from typing import BinaryIO
 import numpy as np
 
 from . import pipeline
+from .errors import TonecheckError
+from .messages import Message
 from .pipeline import Pipeline
-from .recording import Audio, Source, check_source, input_error
+from .recording import MAX_CHANNELS, Audio, Source, check_source, input_error, truncation_notes
 
-__all__ = ["load_ffmpeg"]
+__all__ = ["load_ffmpeg", "NotDecodable", "decoder_note"]
+
+_PROBE_TIMEOUT_S = 120  # s; ffprobe reads headers only
+_ESTIMATED = b"Estimating duration from bitrate"  # ffprobe's warning for a length it guessed
 
 
-def _last_line(stderr: str, name: str) -> str:
+class NotDecodable(TonecheckError):
+    """ffmpeg found no audio it can decode in the file (the soundfile reader then reports its own reason)."""
+
+
+def _last_line(stderr: bytes, name: str) -> str:
     """Last line of ffmpeg's error output, without the file name it repeats."""
-    line = (stderr.strip().splitlines() or ["unknown error"])[-1]
+    text = os.fsdecode(stderr)  # undecodable bytes kept as surrogates; input_error escapes them
+    line = (text.strip().splitlines() or ["unknown error"])[-1]
     return line.replace("file:" + os.path.abspath(name) + ": ", "")
+
+
+def decoder_note(text: str) -> list[Message]:
+    """``note.decoder_messages`` for what a decoder wrote while decoding successfully, if anything.
+
+    Parameters
+    ----------
+    text : str
+        The decoder's error output; blank lines are ignored.
+
+    Returns
+    -------
+    notes : list of Message
+        Empty, or one note with the line count and the first line (source
+        location prefixes such as ``[src/libmpg123/layer3.c:...]`` removed).
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    first = lines[0].split("] ", 1)[-1] if lines[0].startswith("[") else lines[0]
+    return [Message("note.decoder_messages", {"count": len(lines), "first": first[:160]})]
+
+
+def _seconds(value) -> float | None:
+    """A finite, non-negative duration in seconds from ffprobe's text, else None."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _ffprobe(name: str, ext: str) -> Source:
@@ -34,7 +75,7 @@ def _ffprobe(name: str, ext: str) -> Source:
     cmd = [
         shutil.which("ffprobe") or "ffprobe",
         "-v",
-        "error",
+        "warning",  # also says when a duration is only estimated
         "-select_streams",
         "a:0",
         "-show_entries",
@@ -43,27 +84,39 @@ def _ffprobe(name: str, ext: str) -> Source:
         "json",
         "file:" + os.path.abspath(name),
     ]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+    try:
+        res = subprocess.run(cmd, capture_output=True, check=False, timeout=_PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        raise input_error(
+            name, f"ffprobe did not answer within {_PROBE_TIMEOUT_S} s", "convert the file to WAV", kind=NotDecodable
+        ) from exc
     if res.returncode != 0:
         raise input_error(
             name,
             f"not a readable audio file (ffmpeg: {_last_line(res.stderr, name)})",
             "check that it is a recording, or convert it to WAV",
+            kind=NotDecodable,
         ) from subprocess.CalledProcessError(res.returncode, cmd, stderr=res.stderr)
-    info = json.loads(res.stdout or "{}")
+    info = json.loads(res.stdout.decode("utf-8", "replace") or "{}")
     if not info.get("streams"):
-        raise input_error(name, "contains no audio stream", "check that it is a recording")
+        raise input_error(name, "contains no audio stream", "check that it is a recording", kind=NotDecodable)
     stream = info["streams"][0]
-    duration = stream.get("duration") or info.get("format", {}).get("duration")
+    # the announced length is only compared with what decodes; it never sizes a buffer
+    duration_s = _seconds(stream.get("duration"))
+    duration_s = duration_s if duration_s is not None else _seconds(info.get("format", {}).get("duration"))
+    if _ESTIMATED in res.stderr:  # raw AAC/AMR: guessed from the bit rate, proves nothing about truncation
+        duration_s = None
     rate = int(stream.get("sample_rate") or 0)
-    frames = int(float(duration) * rate) if duration not in (None, "N/A") else None
+    frames = round(duration_s * rate) if duration_s is not None and duration_s * rate < 2**62 else None
     fmt = f"{ext.lstrip('.').upper()} {stream.get('codec_name', '?')} (ffmpeg)"
     return Source(name, fmt.strip(), rate, int(stream.get("channels") or 0), frames)
 
 
 def _pipe_blocks(stream: BinaryIO, channels: int) -> Iterator[np.ndarray]:
     """(frames, channels) float32 blocks from raw little-endian float32 on ``stream``."""
-    buf = bytearray(pipeline.BLOCK_FRAMES * channels * 4)
+    if not 1 <= channels <= MAX_CHANNELS:  # check_source refuses these first
+        raise ValueError(f"channels={channels} outside 1-{MAX_CHANNELS}")
+    buf = bytearray(pipeline.BLOCK_FRAMES * min(channels, MAX_CHANNELS) * 4)
     view = memoryview(buf)
     while True:
         filled = 0
@@ -89,8 +142,6 @@ def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
             "install ffmpeg (https://ffmpeg.org/download.html) or convert the file to WAV",
         )
     src = _ffprobe(name, ext)
-    if src.channels < 1:
-        raise input_error(name, "ffmpeg reports no audio channels", "convert the file to WAV")
     check_source(src, label, index)
     cmd = [
         shutil.which("ffmpeg") or "ffmpeg",
@@ -119,10 +170,13 @@ def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
         except BaseException:
             proc.kill()
             raise
-        if proc.wait() != 0:
-            err.seek(0)
-            why = _last_line(err.read().decode(errors="replace"), name)
+        returncode = proc.wait()
+        err.seek(0)
+        chatter = err.read(65536)
+        if returncode != 0:
+            why = _last_line(chatter, name)
             raise input_error(
-                name, f"ffmpeg could not decode it ({why})", "check the file, or convert it to WAV"
+                name, f"ffmpeg could not decode it ({why})", "check the file, or convert it to WAV", kind=NotDecodable
             ) from subprocess.CalledProcessError(proc.returncode, cmd)
-    return pipe.finish(label, [])
+    notes = truncation_notes(src, pipe.frames, os.path.getsize(name))
+    return pipe.finish(label, notes + decoder_note(chatter.decode("utf-8", "replace")))

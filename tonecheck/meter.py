@@ -1,4 +1,4 @@
-"""Measurements on a recording's original samples: peak, clipping, telephone band.
+"""Measurements on a recording's original samples: peak, clipping, telephone band, two voices.
 
 :class:`SourceMeter` sees every block before it is mixed and resampled, so
 levels are those of the file, not of the analysis copy.
@@ -12,12 +12,17 @@ import numpy as np
 
 from .recording import Source, input_error
 
-__all__ = ["SourceMeter", "CLIP_LEVEL", "TELEPHONE_EDGE_HZ", "TELEPHONE_RATIO_DB"]
+__all__ = ["SourceMeter", "CLIP_LEVEL", "TELEPHONE_EDGE_HZ", "TELEPHONE_RATIO_DB", "two_voices"]
 
 CLIP_LEVEL = 0.999  # clipped at/above this fraction of the format's full scale
 TELEPHONE_EDGE_HZ = 4000.0  # band edge of audio that passed through an 8 kHz phone line
 TELEPHONE_RATIO_DB = -40.0  # energy above 1.05 x edge vs total: below = telephone band
 _SPECTRUM_BLOCKS = 32  # blocks sampled (evenly) for the telephone-band test
+ENVELOPE_S = 0.05  # s; energy envelope step of channels 1 and 2, for the two-voices test
+ACTIVE_RANGE_DB = 25.0  # a channel is active within this many dB of its own loud level
+SILENT_CHANNEL_DBFS = -70.0  # a channel whose loud level is below this carries no voice
+TWO_VOICES_EXCLUSIVE = 0.5  # share of active time with only one channel active: two voices above
+TWO_VOICES_EACH = 0.05  # ... and each channel active alone at least this share
 
 
 class SourceMeter:
@@ -33,6 +38,9 @@ class SourceMeter:
         self.stride = max(1, (n_blocks or 1) // _SPECTRUM_BLOCKS)
         self.band = np.zeros(2)  # energy above TELEPHONE_EDGE_HZ, total energy
         self.blocks = 0
+        self.env_step = max(1, round(ENVELOPE_S * src.sr))  # frames per envelope value
+        self.envelopes: list[np.ndarray] = []  # (steps, 2) float32 mean square of channels 1 and 2
+        self.selector: np.ndarray | None = None
 
     def add(self, block: np.ndarray) -> None:
         """Measure a (frames, channels) block of the analysed channels."""
@@ -46,6 +54,24 @@ class SourceMeter:
         self.count += a.size
         if self.src.flat_tops and len(block) >= 4:
             self._plateaus(block, a, clip)
+        if block.shape[1] >= 2:
+            self._envelope(block)
+
+    def _envelope(self, block: np.ndarray) -> None:
+        """Mean square of channels 1 and 2 per :data:`ENVELOPE_S` (the block's tail, < 50 ms, is skipped)."""
+        steps = len(block) // self.env_step
+        if not steps:
+            return
+        if self.selector is None:  # sums every other value of a row: (step * 2, 2), 1 / step on the diagonals
+            self.selector = np.tile(np.eye(2, dtype=np.float32), (self.env_step, 1)) / np.float32(self.env_step)
+        square = np.square(block[: steps * self.env_step, :2])  # (frames, 2), contiguous; a strided subset is slower
+        self.envelopes.append(square.reshape(steps, 2 * self.env_step) @ self.selector)  # ~8x faster than einsum
+
+    def two_voices(self) -> bool:
+        """True when channels 1 and 2 carry different voices (see :func:`two_voices`)."""
+        if not self.envelopes:
+            return False
+        return two_voices(np.concatenate(self.envelopes))
 
     def _plateaus(self, block: np.ndarray, a: np.ndarray, clip: np.ndarray) -> None:
         # runs of >= 4 equal samples: a clean tone's peak rounds to at most 3
@@ -82,3 +108,40 @@ class SourceMeter:
             return True
         high, total = self.band
         return total > 0 and 10 * math.log10(max(high, 1e-300) / total) < TELEPHONE_RATIO_DB
+
+
+def two_voices(power: np.ndarray) -> bool:
+    """Whether two channels' energy envelopes come from two different voices.
+
+    One voice, however it reaches the two channels (duplicated, panned, a
+    stereo microphone's delay and level difference), makes both channels
+    active together. Two voices on separate channels (a call recorded
+    agent left, caller right) make one channel active while the other is
+    quiet. Each channel is judged against its own loud level, so a gain
+    difference between the channels does not matter.
+
+    Parameters
+    ----------
+    power : np.ndarray [shape=(steps, 2)]
+        Mean-square amplitude (full scale 1) of each channel per
+        :data:`ENVELOPE_S`.
+
+    Returns
+    -------
+    bool
+        True when more than :data:`TWO_VOICES_EXCLUSIVE` of the active time
+        has only one channel active and each channel is active alone for at
+        least :data:`TWO_VOICES_EACH` of it.
+    """
+    if len(power) < round(1.0 / ENVELOPE_S):
+        return False
+    level_db = 10 * np.log10(np.maximum(power, 1e-12))
+    loud_db = np.percentile(level_db, 99, axis=0)
+    floor_db = np.percentile(level_db, 10, axis=0)
+    threshold_db = np.maximum(loud_db - ACTIVE_RANGE_DB, floor_db + 6.0)
+    active = (level_db > threshold_db) & (loud_db > SILENT_CHANNEL_DBFS)
+    either = np.count_nonzero(active.any(axis=1))
+    if not either:
+        return False
+    alone = np.count_nonzero(active & ~active[:, ::-1], axis=0) / either  # share active without the other
+    return bool(alone.sum() > TWO_VOICES_EXCLUSIVE and alone.min() >= TWO_VOICES_EACH)
