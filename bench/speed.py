@@ -9,7 +9,11 @@ Usage: python bench/speed.py [--minutes 10] [--hours 2]
 3. Times Praat's autocorrelation pitch (parselmouth) on the same audio and
    librosa.pyin on a 30 s excerpt (extrapolated), and prints the ratios.
 4. Peak memory for a 2-hour recording: a child process analyzes a 2-hour
-   WAV and reports its ru_maxrss.
+   WAV and reports its peak RSS (``VmHWM``). ``python -m bench.memory``
+   measures 10 min to 10 h, with and without the HTML report.
+
+The machine's other load slows everything alike: compare tonecheck with
+the Praat figure of the same run, or run two checkouts back to back.
 """
 
 from __future__ import annotations

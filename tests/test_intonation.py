@@ -83,3 +83,13 @@ def test_pitch_summary_range_and_rise():
     assert s.range_st == pytest.approx(3.2, abs=0.05)
     assert s.rise_st == pytest.approx(2.67, abs=0.1)
     assert s.voiced_s == pytest.approx(10.0)
+
+
+def test_float32_tracks_give_the_float64_figures(rng):
+    """The pitch track is float32 now; summaries and levels must be those of the same values in float64."""
+    f0 = (120 * 2 ** (rng.standard_normal(3000) / 6)).astype(np.float32)
+    f0[rng.random(3000) < 0.3] = np.nan
+    assert summarize_pitch(f0, hop_s=HOP) == summarize_pitch(f0.astype(np.float64), hop_s=HOP)
+    a = measure_intonation(f0, hop_s=HOP, language="en")
+    b = measure_intonation(f0.astype(np.float64), hop_s=HOP, language="en")
+    assert (a.level, a.spread_st, a.windows) == (b.level, b.spread_st, b.windows)

@@ -2,7 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy import signal
 
+from tonecheck import loudness
+from tonecheck.frames import frame_signal, frames_at
 from tonecheck.loudness import (
     active_speech_level_db,
     alpha_ratio_db,
@@ -11,6 +14,7 @@ from tonecheck.loudness import (
     phrase_levels_db,
     summarize_loudness,
 )
+from tonecheck.samplefile import SampleFile
 
 SR = 8000
 
@@ -81,3 +85,57 @@ def test_energy_index_centred_on_typical_phone_voice():
     assert energy_index(-20.0, -5.0) > 3.0
     assert energy_index(-36.0, -12.0) < -3.0
     assert energy_index(-20.0, float("nan")) == pytest.approx(6.0)
+
+
+def _one_shot_levels_db(y: np.ndarray, *, sr: int, band_hz=None) -> np.ndarray:
+    """The definition in one piece: all segment energies, one running sum (the blocks must match it bit for bit)."""
+    seg = 40 * sr // 8000
+    x = np.asarray(y, dtype=np.float64)
+    if band_hz is not None and len(x):
+        sos = signal.butter(4, [band_hz[0], min(band_hz[1], 0.45 * sr)], btype="band", fs=sr, output="sos")
+        x = signal.sosfilt(sos, x, zi=np.zeros((sos.shape[0], 2)))[0]
+    n_seg = -(-len(x) // seg)
+    energy = np.zeros(n_seg + 1)
+    energy[:n_seg] = (np.pad(x, (0, n_seg * seg - len(x))) ** 2).reshape(-1, seg).sum(axis=1)
+    half = int(round(0.03 * sr / seg)) // 2
+    csum = np.concatenate(([0.0], np.cumsum(energy)))
+    centre = 2 * np.arange(1 + len(x) // (2 * seg))
+    lo, hi = np.clip(centre - half, 0, energy.size), np.clip(centre + half, 0, energy.size)
+    with np.errstate(divide="ignore"):
+        level = 10.0 * np.log10(np.maximum((csum[hi] - csum[lo]) / (2 * half * seg), 0.0)) + 3.0103
+    return np.maximum(level, -120.0).astype(np.float32)
+
+
+@pytest.mark.parametrize("n", [0, 1, 39, 40, 81, 12_345, 40_001])
+@pytest.mark.parametrize("band_hz", [None, (300.0, 2500.0)])
+def test_block_levels_equal_the_one_shot_definition(monkeypatch, rng, n, band_hz):
+    """Blocks of 7 segments (hundreds of block edges) reproduce the whole-signal levels exactly."""
+    monkeypatch.setattr(loudness, "BLOCK_SEGMENTS", 7)
+    y = (0.1 * rng.standard_normal(n) * np.exp(rng.standard_normal(n))).astype(np.float32)
+    y[n // 3 : n // 2] = 0.0
+    assert np.array_equal(frame_levels_db(y, sr=SR, band_hz=band_hz), _one_shot_levels_db(y, sr=SR, band_hz=band_hz))
+
+
+def test_levels_of_a_samplefile_equal_those_of_the_array(rng):
+    y = (0.1 * rng.standard_normal(50_000)).astype(np.float32)
+    s = SampleFile()
+    s.append(y)
+    s.seal(0.0)
+    assert np.array_equal(
+        frame_levels_db(s, sr=SR, band_hz=(300.0, 2500.0)), frame_levels_db(y, sr=SR, band_hz=(300.0, 2500.0))
+    )
+
+
+def test_gathered_frames_equal_frame_by_frame_cuts(rng):
+    y = rng.standard_normal(5_000).astype(np.float32)
+    idx = np.array([0, 1, 3, 30, 61, 62])  # both edges zero-padded
+    s = SampleFile()
+    s.append(y)
+    s.seal(0.0)
+    expected = np.stack([frame_signal(y, frame_length=256, hop=80, start=int(i), count=1)[0] for i in idx])
+    for signal_ in (y, s):
+        got = frames_at(signal_, idx, frame_length=256, hop=80)
+        assert got.dtype == np.float32 and np.array_equal(got, expected)
+    mask = np.zeros(1 + len(y) // 80, bool)
+    mask[::3] = True
+    assert alpha_ratio_db(s, sr=SR, frames_mask=mask) == alpha_ratio_db(y, sr=SR, frames_mask=mask)

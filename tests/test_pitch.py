@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from tests import synth
+from tonecheck import pitch
 from tonecheck.pitch import PitchTrack, track_pitch
+from tonecheck.samplefile import SampleFile
 
 SR = 16000
 
@@ -88,3 +90,27 @@ def test_bad_arguments_raise_value_error_with_the_fix(kwargs, match):
     y = kwargs.pop("y")
     with pytest.raises(ValueError, match=match):
         track_pitch(y, **kwargs)
+
+
+def test_block_frame_levels_equal_the_one_shot_definition(monkeypatch, rng):
+    """Frame power in blocks of 7 frames equals the whole-signal 3-hop mean exactly."""
+    monkeypatch.setattr(pitch, "BLOCK_FRAMES", 7)
+    hop = 80
+    for n in (0, 79, 80, 8_001, 12_345):
+        y = (0.1 * rng.standard_normal(n) * np.exp(rng.standard_normal(n))).astype(np.float32)
+        count, hops = 1 + n // hop, n // hop
+        seg = y[: hops * hop].reshape(hops, hop).astype(np.float64)
+        power = np.zeros(count + 3)
+        power[1 : hops + 1] = np.einsum("ij,ij->i", seg, seg) / hop
+        expected = np.convolve(power, np.ones(3) / 3, mode="valid")[:count]
+        assert np.array_equal(pitch._frame_levels(y, hop, count), expected)
+
+
+def test_samplefile_input_gives_the_same_track():
+    y = synth.speechlike_phrases(sr=8000, duration_s=6.0, excursion_st=6.0)
+    s = SampleFile()
+    s.append(y)
+    s.seal(0.0)
+    a, b = track_pitch(s, sr=8000), track_pitch(y, sr=8000)
+    assert a.f0_hz.dtype == np.float32 and np.array_equal(a.f0_hz, b.f0_hz, equal_nan=True)
+    assert np.array_equal(a.strength, b.strength) and (a.floor_hz, a.ceiling_hz) == (b.floor_hz, b.ceiling_hz)

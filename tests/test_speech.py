@@ -45,3 +45,12 @@ def test_digital_silence_has_no_speech():
 
 def test_runs():
     assert runs(np.array([0, 1, 1, 0, 1], bool)).tolist() == [[1, 3], [4, 5]]
+
+
+def test_caller_levels_are_left_untouched(rng):
+    """The percentiles partition copies in place (bounded memory), never the caller's array."""
+    levels = (-60 + 30 * rng.random(2000)).astype(np.float32)
+    levels[::7] = -120.0
+    before = levels.copy()
+    activity = detect_speech(levels, hop_s=0.01)
+    assert np.array_equal(levels, before) and activity.is_speech.any()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["HOP_S", "hop_length", "n_frames", "frame_times_s", "frame_signal"]
+__all__ = ["HOP_S", "hop_length", "n_frames", "frame_times_s", "frame_signal", "frames_at"]
 
 HOP_S = 0.01
 """Hop between analysis frames in seconds (10 ms)."""
@@ -38,8 +38,8 @@ def frame_signal(y: np.ndarray, *, frame_length: int, hop: int, start: int = 0, 
 
     Parameters
     ----------
-    y : np.ndarray [shape=(n,)]
-        Mono signal.
+    y : np.ndarray [shape=(n,)] or SampleFile
+        Mono signal (anything ``len()`` and ``y[a:b]`` work on).
     frame_length : int > 0
         Samples per frame; frame ``i`` spans
         ``[i*hop - frame_length//2, i*hop - frame_length//2 + frame_length)``.
@@ -65,3 +65,30 @@ def frame_signal(y: np.ndarray, *, frame_length: int, hop: int, start: int = 0, 
     if pad_lo or pad_hi:
         seg = np.pad(seg, (pad_lo, pad_hi))
     return np.lib.stride_tricks.sliding_window_view(seg, frame_length)[::hop][:count]
+
+
+def frames_at(y: np.ndarray, idx: np.ndarray, *, frame_length: int, hop: int) -> np.ndarray:
+    """Centred frames ``idx`` of ``y``, as :func:`frame_signal` cuts them, gathered in one array.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)] or SampleFile
+        Mono signal. An array is gathered with one fancy index; anything
+        else (a signal on disk) is read frame by frame.
+    idx : np.ndarray [shape=(m,)], int
+        Frame indices.
+    frame_length, hop : int > 0
+        As for :func:`frame_signal`.
+
+    Returns
+    -------
+    frames : np.ndarray [shape=(m, frame_length)]
+        Copies, zero-padded at the edges of ``y``.
+    """
+    idx = np.asarray(idx, dtype=np.int64)
+    if not isinstance(y, np.ndarray) or not len(y):
+        rows = [frame_signal(y, frame_length=frame_length, hop=hop, start=int(i), count=1)[0] for i in idx]
+        return np.stack(rows) if rows else np.zeros((0, frame_length), getattr(y, "dtype", np.float64))
+    pos = (idx * hop - frame_length // 2)[:, None] + np.arange(frame_length)
+    inside = (pos >= 0) & (pos < len(y))
+    return np.where(inside, y[np.clip(pos, 0, len(y) - 1)], y.dtype.type(0))

@@ -210,8 +210,8 @@ class PitchSummary:
 
 def summarize_pitch(f0_hz: np.ndarray, *, hop_s: float) -> PitchSummary:
     """Register and spread of an F0 track (NaN = unvoiced)."""
-    f0 = np.asarray(f0_hz, dtype=float)
-    f0 = f0[np.isfinite(f0)]
+    f0 = np.asarray(f0_hz)
+    f0 = f0[np.isfinite(f0)].astype(float)  # voiced frames only: no frame-length float64 copy
     if f0.size == 0:
         nan = float("nan")
         return PitchSummary(nan, nan, nan, nan, 0.0)

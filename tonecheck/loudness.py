@@ -23,12 +23,13 @@ energy
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 
-from .frames import frame_signal, hop_length
+from .frames import frames_at, hop_length
 
 __all__ = [
     "LoudnessSummary",
@@ -53,8 +54,8 @@ ALPHA_LOW_HZ = 50.0
 ALPHA_HIGH_HZ = 4000.0
 BAND_ORDER = 4
 """Band-pass order per edge: 24 dB per octave rejects mains hum and rumble."""
-BLOCK_SEGMENTS = 1 << 16
-"""Segments filtered per block (bounded memory for hours-long audio)."""
+BLOCK_SEGMENTS = 1 << 14
+"""Segments filtered per block (bounded memory for hours-long audio: 5 MB of float64 a block at 8 kHz)."""
 FULL_SCALE_DB = 3.0103
 """AES17: RMS in dB plus this offset, so a full-scale sine reads 0 dBFS."""
 
@@ -90,12 +91,15 @@ def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tup
     The signal is cut into half-hop segments whose energies are summed
     block by block (an optional band-pass filter runs with its state
     carried across blocks), and each frame adds up the ``WINDOW_S`` worth
-    of segments centred on it.  Memory is O(frames), not O(samples).
+    of segments centred on it, from a running sum carried across blocks.
+    Working memory is a few blocks of ``BLOCK_SEGMENTS`` segments; only
+    the float32 result grows with the length.
 
     Parameters
     ----------
-    y : np.ndarray [shape=(n,)]
-        Mono float signal, full scale = 1.0.
+    y : np.ndarray [shape=(n,)] or SampleFile
+        Mono float signal, full scale = 1.0 (anything ``len()`` and
+        ``y[a:b]`` work on, such as a :class:`~tonecheck.samplefile.SampleFile`).
     sr : int > 0
         Sample rate in Hz; ``hop_s * sr`` must be an even number of samples.
     hop_s : float > 0
@@ -112,23 +116,38 @@ def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tup
     if hop % 2:
         raise ValueError(f"hop of {hop} samples at sr={sr} is odd; choose hop_s so that hop_s*sr is even")
     seg = hop // 2
-    energy = _segment_energies(y, sr=sr, seg=seg, band_hz=band_hz)
-    half_segments = int(round(WINDOW_S * sr / seg)) // 2  # segments each side of a frame centre
+    half = int(round(WINDOW_S * sr / seg)) // 2  # segments each side of a frame centre
     count = 1 + len(y) // hop
-    csum = np.concatenate(([0.0], np.cumsum(energy)))
-    centre = 2 * np.arange(count)
-    lo = np.clip(centre - half_segments, 0, energy.size)
-    hi = np.clip(centre + half_segments, 0, energy.size)
-    power = (csum[hi] - csum[lo]) / (2 * half_segments * seg)
+    last = -(-len(y) // seg) + 1  # running-sum index after the last (empty) segment
+    level = np.empty(count, np.float32)
+    csum, base, done = np.zeros(1), 0, 0  # running sums of segment energies from index `base` on
+    for energy in _segment_energies(y, sr=sr, seg=seg, band_hz=band_hz):
+        csum = np.concatenate((csum[:-1], np.cumsum(np.concatenate((csum[-1:], energy)))))
+        top = base + csum.size - 1
+        stop = count if top >= last else min(count, (top - half) // 2 + 1)
+        if stop > done:
+            centre = 2 * np.arange(done, stop)
+            lo = np.clip(centre - half, 0, last) - base
+            hi = np.clip(centre + half, 0, last) - base
+            level[done:stop] = _level_db((csum[hi] - csum[lo]) / (2 * half * seg))
+            done = stop
+        keep = min(max(0, 2 * done - half), top)
+        csum, base = csum[keep - base :], keep
+    return level
+
+
+def _level_db(power: np.ndarray) -> np.ndarray:
+    """dBFS (AES17) of mean-square power, floored at ``SILENCE_DB``, float32."""
     with np.errstate(divide="ignore"):
         level = 10.0 * np.log10(np.maximum(power, 0.0)) + FULL_SCALE_DB
     return np.maximum(level, SILENCE_DB).astype(np.float32)
 
 
-def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz) -> np.ndarray:
-    """Sum of squares of each ``seg``-sample segment (last one zero-padded)."""
-    n_seg = -(-len(y) // seg)
-    out = np.zeros(n_seg + 1, dtype=np.float64)
+def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz) -> Iterator[np.ndarray]:
+    """Sum of squares of each ``seg``-sample segment (last one zero-padded), in blocks.
+
+    The last block ends with one extra empty (zero) segment.
+    """
     sos = zi = None
     if band_hz is not None:
         sos = signal.butter(BAND_ORDER, [band_hz[0], min(band_hz[1], 0.45 * sr)], btype="band", fs=sr, output="sos")
@@ -139,10 +158,11 @@ def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz) -> np.ndarra
         if sos is not None:
             chunk, zi = signal.sosfilt(sos, chunk, zi=zi)
         pad = (-len(chunk)) % seg
-        sq = np.pad(chunk, (0, pad)) ** 2
-        first = start // seg
-        out[first : first + len(sq) // seg] = sq.reshape(-1, seg).sum(axis=1)
-    return out
+        sq = np.pad(chunk, (0, pad)) ** 2 if pad else chunk**2
+        energy = sq.reshape(-1, seg).sum(axis=1)
+        yield energy if start + block < len(y) else np.append(energy, 0.0)
+    if not len(y):
+        yield np.zeros(1)
 
 
 def _power_mean_db(levels_db: np.ndarray) -> float:
@@ -211,7 +231,7 @@ def alpha_ratio_db(
 
     Parameters
     ----------
-    y : np.ndarray
+    y : np.ndarray or SampleFile
         Mono signal.
     sr : int
         Sample rate in Hz (the upper band stops at ``min(4000, sr/2)``).
@@ -232,7 +252,7 @@ def alpha_ratio_db(
         idx = idx[np.linspace(0, idx.size - 1, max_frames).astype(int)]
     hop = hop_length(sr, hop_s=hop_s)
     n_fft = 1 << int(np.ceil(np.log2(WINDOW_S * sr)))
-    frames = np.stack([frame_signal(y, frame_length=n_fft, hop=hop, start=int(i), count=1)[0] for i in idx])
+    frames = frames_at(y, idx, frame_length=n_fft, hop=hop)
     spec = np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)) ** 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     low = spec[:, (freqs >= ALPHA_LOW_HZ) & (freqs < ALPHA_SPLIT_HZ)].sum()

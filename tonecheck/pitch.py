@@ -41,6 +41,7 @@ import scipy.fft
 import soxr
 
 from . import frames
+from .samplefile import SampleFile
 
 __all__ = ["PitchTrack", "track_pitch"]
 
@@ -107,8 +108,10 @@ class PitchTrack:
     ----------
     hop_s : float
         Frame hop in seconds; frame ``i`` is centred at ``i * hop_s``.
-    f0_hz : np.ndarray [shape=(n_frames,)], float64
-        Fundamental frequency in Hz, ``np.nan`` where unvoiced.
+    f0_hz : np.ndarray [shape=(n_frames,)], float32
+        Fundamental frequency in Hz, ``np.nan`` where unvoiced (float32:
+        4 bytes a frame, 14 MB for ten hours; the tracker's candidates are
+        float32, so no precision is lost).
     strength : np.ndarray [shape=(n_frames,)], float32
         Periodicity (normalised autocorrelation) in 0..1; 0 where the
         frame was not analysed.
@@ -150,8 +153,9 @@ def track_pitch(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(n,)], float
-        Mono signal, finite values.
+    y : np.ndarray [shape=(n,)], float, or SampleFile
+        Mono signal, finite values; a :class:`~tonecheck.samplefile.SampleFile`
+        (a long recording kept on disk) is read in blocks.
     sr : int >= 8000
         Sample rate of ``y`` in Hz.
     hop_s : float > 0
@@ -181,7 +185,7 @@ def track_pitch(
     active, rel_amp = _active_frames(levels, speech, count)
     if floor_hz is None or ceiling_hz is None:
         floor_hz, ceiling_hz = _register(y, sr, hop, active, rel_amp, floor_hz, ceiling_hz)
-    f0 = np.full(count, np.nan)
+    f0 = np.full(count, np.nan, np.float32)
     strength = np.zeros(count, np.float32)
     for start in range(0, count, BLOCK_FRAMES):
         idx = np.flatnonzero(active[start : start + BLOCK_FRAMES]) + start
@@ -193,6 +197,8 @@ def track_pitch(
 def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
     if not isinstance(sr, (int, np.integer)) or sr < MIN_SR:
         raise ValueError(f"sr={sr!r} is not supported; pass an integer sample rate >= {MIN_SR} Hz")
+    if isinstance(y, SampleFile):  # finite by construction: the pipeline rejects NaN and inf
+        return y
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.floating):
         raise ValueError(f"y has shape {y.shape} and dtype {y.dtype}; pass a 1-D float array (mix stereo down first)")
@@ -215,21 +221,28 @@ def _check_range(floor_hz: float | None, ceiling_hz: float | None) -> None:
 
 
 def _frame_levels(y: np.ndarray, hop: int, count: int) -> np.ndarray:
-    """Mean-square power of ``LEVEL_WINDOW_HOPS`` hops centred on each frame."""
+    """Mean-square power of ``LEVEL_WINDOW_HOPS`` hops centred on each frame, float64, block by block."""
     n_hops = len(y) // hop
     half = LEVEL_WINDOW_HOPS // 2
-    power = np.zeros(count + LEVEL_WINDOW_HOPS)
-    for a in range(0, n_hops, BLOCK_FRAMES):
-        b = min(a + BLOCK_FRAMES, n_hops)
-        seg = y[a * hop : b * hop].reshape(b - a, hop).astype(np.float64)
-        power[a + half : b + half] = np.einsum("ij,ij->i", seg, seg) / hop
-    # hop k covers [k*hop, (k+1)*hop); frame i is centred between hops i-1 and i
     window = np.ones(LEVEL_WINDOW_HOPS) / LEVEL_WINDOW_HOPS
-    return np.convolve(power, window, mode="valid")[:count]
+    out = np.empty(count)
+    for a in range(0, count, BLOCK_FRAMES):
+        b = min(a + BLOCK_FRAMES, count)
+        # hop k covers [k*hop, (k+1)*hop); frame i averages hops i-half .. i+half (zero outside the signal)
+        power = np.zeros(b - a + LEVEL_WINDOW_HOPS - 1)
+        h0, h1 = max(0, a - half), min(n_hops, b - 1 + LEVEL_WINDOW_HOPS - half)
+        if h1 > h0:
+            seg = y[h0 * hop : h1 * hop].astype(np.float64).reshape(h1 - h0, hop)
+            power[h0 + half - a : h1 + half - a] = np.einsum("ij,ij->i", seg, seg) / hop
+        out[a:b] = np.convolve(power, window, mode="valid")
+    return out
 
 
 def _active_frames(levels: np.ndarray, speech: np.ndarray | None, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frames worth analysing, and each frame's amplitude relative to loud speech."""
+    """Frames worth analysing, and each frame's amplitude relative to loud speech.
+
+    ``levels`` is overwritten with the relative amplitude (saves a frame-length float64 array).
+    """
     if speech is not None:
         speech = np.asarray(speech)
         if speech.shape != (count,) or speech.dtype != bool:
@@ -240,12 +253,12 @@ def _active_frames(levels: np.ndarray, speech: np.ndarray | None, count: int) ->
     audible = levels > DIGITAL_SILENCE
     if not audible.any():
         return audible, np.zeros(count)
-    loud = np.percentile(levels[audible], LOUD_PERCENTILE)
-    rel_amp = np.sqrt(levels / loud)
+    loud = np.percentile(levels[audible], LOUD_PERCENTILE, overwrite_input=True)
+    rel_amp = np.sqrt(np.divide(levels, loud, out=levels), out=levels)
     active = audible & (rel_amp > 10.0 ** (-ANALYSIS_RANGE_DB / 20.0))
     if speech is not None:
         width = 2 * SPEECH_MARGIN_FRAMES + 1
-        active &= np.convolve(speech.astype(np.int32), np.ones(width, np.int32), mode="same") > 0
+        active &= np.convolve(speech.view(np.int8), np.ones(width, np.int8), mode="same") > 0
     return active, rel_amp
 
 
@@ -265,7 +278,7 @@ def _register(
         idx = idx[::REGISTER_STEP]
         if idx.size:
             f0, _ = _track_frames(y, sr, hop, idx, rel_amp[idx], WIDE_FLOOR_HZ, WIDE_CEILING_HZ, step=REGISTER_STEP)
-            found.append(f0[~np.isnan(f0)])
+            found.append(f0[~np.isnan(f0)].astype(np.float64))  # quantiles as before: in float64
     f0 = np.concatenate(found) if found else np.zeros(0)
     if f0.size < MIN_REGISTER_FRAMES:
         low, high = FALLBACK_FLOOR_HZ, FALLBACK_CEILING_HZ
@@ -299,7 +312,7 @@ def _track_frames(
     rows = np.arange(idx.size)
     voiced = state > 0
     pick = np.maximum(state - 1, 0)
-    f0 = np.where(voiced, cands.f0_hz[rows, pick], np.nan).astype(np.float64)
+    f0 = np.where(voiced, cands.f0_hz[rows, pick], np.float32(np.nan))
     strength = np.where(voiced, cands.strength[rows, pick], cands.best)
     return f0, np.clip(strength, 0.0, 1.0).astype(np.float32)
 

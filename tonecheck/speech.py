@@ -143,7 +143,7 @@ def detect_speech(levels_db: np.ndarray, *, hop_s: float = 0.01) -> SpeechActivi
         empty = np.zeros(lev.size, bool)
         return SpeechActivity(hop_s, empty, (), float("nan"), float("nan"), float("nan"))
     floor = float(np.percentile(lev, NOISE_PERCENTILE))
-    loud = float(np.percentile(lev[lev > QUIETEST_DB], SPEECH_PERCENTILE))
+    loud = float(np.percentile(lev[lev > QUIETEST_DB], SPEECH_PERCENTILE, overwrite_input=True))  # on the copy
     low = max(floor + MIN_SNR_DB, loud - MAX_BELOW_PEAK_DB)
     mask = _hysteresis(lev, low, low + HYSTERESIS_DB)
     mask = _close_gaps(mask, int(round(MIN_PAUSE_S / hop_s)))
