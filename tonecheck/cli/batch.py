@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import TonecheckError
-from .common import locale_language
+from ..fileio import display_path
+from ..messages import text
+from .common import LANGUAGE_HELP, REPORT_LANG_HELP, cli_error, error_line, resolve_languages, warning_line
 
 __all__ = ["batch"]
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
 
 @click.command()
@@ -18,91 +24,123 @@ __all__ = ["batch"]
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(path_type=str),
-    help="Output folder: calls/*.json and *.html, summary.csv, index.html.",
+    help="Output folder: calls/*.json and *.html, summary.csv, index.html. "
+    "Required, except with --summary-only (default: PATH itself).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds one file may take before its worker is stopped and the file reported as failed "
+    "[default: 60 s plus the recording's duration].",
+)
 @click.option("--force", is_flag=True, help="Re-analyze recordings that are already up to date.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be analyzed.")
 @click.option(
-    "--summary-only", is_flag=True, help="Rebuild summary.csv and index.html from the JSON in PATH (an --out folder)."
+    "--summary-only",
+    is_flag=True,
+    help="Rebuild summary.csv and index.html from the calls/*.json in PATH (one earlier --out folder), "
+    "without analyzing; written to --out, or to PATH when --out is not given.",
 )
 @click.option("--agent-pattern", help="Regular expression on file names; group 'agent' (or group 1) names the agent.")
 @click.option("--manifest", type=click.Path(path_type=str), help="CSV with columns file,agent[,date,role].")
-@click.option(
-    "--language",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language spoken: selects the intonation and rate calibration.",
-)
-@click.option(
-    "--lang",
-    "report_lang",
-    type=click.Choice(["en", "zh"]),
-    default=None,
-    help="Language of the reports and dashboard (default: en, or zh under a Chinese locale).",
-)
+@click.option("--language", type=click.Choice(["en", "zh"]), default=None, help=LANGUAGE_HELP)
+@click.option("--lang", "report_lang", type=click.Choice(["en", "zh"]), default=None, help=REPORT_LANG_HELP)
 @click.option("--channel", default="mix", show_default=True, help="Channel to analyze: mix, left, right or a number.")
 @click.option(
     "--targets", "targets_path", type=click.Path(path_type=str), help="JSON file overriding the manual's targets."
 )
-def batch(
-    paths,
-    out_dir,
-    jobs,
-    force,
-    fail_fast,
-    summary_only,
-    agent_pattern,
-    manifest,
-    language,
-    report_lang,
-    channel,
-    targets_path,
-):
+def batch(paths, out_dir, summary_only, report_lang, language, **options):
     """Review a folder of role-play recordings: per-call reports and a team dashboard.
 
     The agent is the first folder level under PATH (or --agent-pattern, or
     --manifest); the recording time comes from the manifest, a date in the
-    file name, or the file's modification time. Re-running skips recordings
-    whose size, mtime and SHA-256 are unchanged.
+    file name, or the file's modification time. Each file is analyzed once,
+    however many PATHs or links reach it. Re-running skips recordings whose
+    size, mtime and SHA-256 are unchanged. Only one batch at a time may
+    write to an output folder. Ctrl-C stops the run and keeps what finished.
 
     Exit status: 0 when every file was analyzed (or was up to date), 2 when
-    some could not be analyzed, 1 for a usage error.
+    some could not be analyzed, 1 for a usage error, 130 when interrupted.
     """
+    language, lang = resolve_languages(language, report_lang)
+    on_interrupt = signal.getsignal(signal.SIGINT)
+    try:
+        out_dir = _out_folder(paths, out_dir, summary_only)
+        result = (
+            _summary_only(paths, out_dir, lang) if summary_only else _analyze(paths, out_dir, language, lang, options)
+        )
+        _report(result, out_dir, lang)
+    except TonecheckError as exc:
+        raise cli_error(exc, lang) from exc
+    except KeyboardInterrupt:
+        _leave(EXIT_INTERRUPTED, text("batch.interrupted", lang))
+    finally:
+        signal.signal(signal.SIGINT, on_interrupt)
+
+
+def _out_folder(paths, out_dir, summary_only: bool) -> str:
+    if summary_only and len(paths) != 1:
+        raise TonecheckError("--summary-only: give exactly one PATH, an earlier --out folder")
+    if out_dir is None:
+        if not summary_only:
+            raise TonecheckError("--out: missing; give an output folder, e.g. --out review")
+        out_dir = paths[0]
+    if not out_dir.strip():
+        raise TonecheckError("--out is empty; give an output folder")
+    return out_dir
+
+
+def _summary_only(paths, out_dir, lang: str):
+    from .. import batch as batchlib
+    from ..batch.results import calls_folder
+
+    calls_folder(paths[0])  # before the lock, which would create the output folder
+    with batchlib.output_lock(out_dir):
+        result = batchlib.load_results(paths[0])
+        _write_summary(result, out_dir, lang)
+    return result
+
+
+def _analyze(paths, out_dir, language: str, lang: str, options: dict):
     from .. import batch as batchlib
     from ..analysis import Settings
     from ..targets import load_targets
 
-    lang = report_lang or locale_language()
-    try:
-        if summary_only:
-            result = batchlib.load_results(out_dir)
-        else:
-            settings = Settings(language=language, channel=channel)
-            targets = load_targets(targets_path) if targets_path else None
-            recordings = batchlib.find_recordings(
-                paths, out_dir=out_dir, agent_pattern=agent_pattern, manifest=manifest
-            )
-            if not recordings:
-                raise TonecheckError(
-                    f"{', '.join(paths)}: no recordings found ({', '.join(sorted(_extensions()))}); check the folder"
-                )
-            result = _run_with_progress(batchlib, recordings, out_dir, settings, targets, lang, jobs, force, fail_fast)
-        _write_summary(result, out_dir, lang)
-    except TonecheckError as exc:
-        raise click.ClickException(str(exc)) from exc
-    for failure in result.failures:
-        click.echo(f"Error: {failure.message}", err=True)
-    click.echo(
-        f"{len(result.records)} recordings analyzed ({result.analyzed} processed now, {result.skipped} up to date), "
-        f"{len(result.failures)} failed; dashboard: {Path(out_dir) / 'index.html'}",
-        err=True,
+    settings = Settings(language=language, channel=options["channel"])
+    targets = load_targets(options["targets_path"]) if options["targets_path"] else None
+    recordings = batchlib.find_recordings(
+        paths, out_dir=out_dir, agent_pattern=options["agent_pattern"], manifest=options["manifest"]
     )
-    if result.failures:
-        sys.exit(2)
+    if not recordings:
+        raise TonecheckError(
+            f"{', '.join(map(display_path, paths))}: no recordings found "
+            f"({', '.join(sorted(_extensions()))}); check the folder"
+        )
+    with batchlib.output_lock(out_dir):
+        with click.progressbar(
+            length=len(recordings), label=text("batch.progress", lang), show_eta=True, show_pos=True, file=sys.stderr
+        ) as bar:
+            result = batchlib.run_batch(
+                recordings,
+                out_dir=out_dir,
+                settings=settings,
+                targets=targets,
+                lang=lang,
+                jobs=options["jobs"],
+                force=options["force"],
+                fail_fast=options["fail_fast"],
+                timeout_s=options["timeout_s"],
+                progress=lambda _rec, _status: bar.update(1),
+                lock=False,
+            )
+        if result.interrupted:  # a second Ctrl-C from here on leaves at once
+            signal.signal(signal.SIGINT, lambda *_: os._exit(EXIT_INTERRUPTED))
+        _write_summary(result, out_dir, lang, protect=[r.path for r in recordings if not r.problem])
+    return result
 
 
 def _extensions():
@@ -111,36 +149,44 @@ def _extensions():
     return SUPPORTED_EXTENSIONS
 
 
-def _run_with_progress(batchlib, recordings, out_dir, settings, targets, lang, jobs, force, fail_fast):
-    with click.progressbar(
-        length=len(recordings), label="Analyzing", show_eta=True, show_pos=True, file=sys.stderr
-    ) as bar:
-
-        def progress(_rec, _status):
-            bar.update(1)
-
-        try:
-            return batchlib.run_batch(
-                recordings,
-                out_dir=out_dir,
-                settings=settings,
-                targets=targets,
-                lang=lang,
-                jobs=jobs,
-                force=force,
-                fail_fast=fail_fast,
-                progress=progress,
-            )
-        except KeyboardInterrupt as exc:
-            raise click.ClickException(
-                "interrupted; finished calls are saved, run the same command again to resume"
-            ) from exc
-
-
-def _write_summary(result, out_dir, lang: str) -> None:
-    from ..fileio import write_atomic
+def _write_summary(result, out_dir, lang: str, protect=()) -> None:
+    from ..batch.quiet import quiet, warning_notes
+    from ..fileio import ProtectedFiles, write_atomic
     from ..report.csv import render_csv
     from ..report.dashboard import render_dashboard
 
-    write_atomic(Path(out_dir) / "summary.csv", render_csv(result).encode("utf-8-sig"))
-    write_atomic(Path(out_dir) / "index.html", render_dashboard(result, lang=lang))
+    protect = ProtectedFiles(protect)
+    with quiet() as caught:  # library warnings become tonecheck lines, not raw stderr
+        page = render_dashboard(result, lang=lang)
+    for note in warning_notes(caught):
+        click.echo(warning_line(f"{display_path(Path(out_dir) / 'index.html')}: {note}", lang), err=True)
+    write_atomic(Path(out_dir) / "summary.csv", render_csv(result).encode("utf-8-sig"), protect=protect)
+    write_atomic(Path(out_dir) / "index.html", page, protect=protect)
+
+
+def _report(result, out_dir, lang: str) -> None:
+    for ignored in result.ignored:
+        click.echo(
+            warning_line(text("batch.skipped_json", lang, file=ignored.path, reason=ignored.reason), lang), err=True
+        )
+    for failure in result.failures:
+        click.echo(error_line(TonecheckError(failure.message), lang), err=True)
+    summary = text(
+        "batch.summary",
+        lang,
+        records=len(result.records),
+        processed=result.analyzed,
+        skipped=result.skipped,
+        failed=len(result.failures),
+        dashboard=display_path(Path(out_dir) / "index.html"),
+    )
+    click.echo(summary, err=True)
+    if result.interrupted:
+        _leave(EXIT_INTERRUPTED, text("batch.interrupted", lang))
+    if result.failures:
+        sys.exit(2)
+
+
+def _leave(code: int, line: str) -> None:
+    click.echo(line, err=True)
+    sys.exit(code)

@@ -1,7 +1,11 @@
 """``summary.csv``: one row per recording of a batch (failures included).
 
 Written as UTF-8 with a byte-order mark (``utf-8-sig``) so spreadsheet
-programs open Chinese names correctly.
+programs open Chinese names correctly. Every text cell that a spreadsheet
+would read as a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) gets a leading single quote (the OWASP rule); numbers stay
+numbers, negative ones included. Lines end in CRLF (RFC 4180), so a cell
+holding a line break is quoted. Use :func:`write_rows` for any CSV.
 """
 
 from __future__ import annotations
@@ -9,7 +13,10 @@ from __future__ import annotations
 import csv
 import io
 
-__all__ = ["COLUMNS", "summary_rows", "render_csv"]
+__all__ = ["COLUMNS", "WARNING_SEPARATOR", "summary_rows", "render_csv", "neutralize", "write_rows"]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WARNING_SEPARATOR = " | "
 
 COLUMNS = (
     "agent",
@@ -27,6 +34,7 @@ COLUMNS = (
     "energy_verdict",
     "pitch_median_hz",
     "pause_count",
+    "warning_count",
     "warnings",
     "report",
     "error",
@@ -51,7 +59,8 @@ def _row(record) -> dict:
         "energy_verdict": d["energy"]["verdict"],
         "pitch_median_hz": d["pitch"]["median_hz"],
         "pause_count": d["speech"]["pause_count"],
-        "warnings": len(d.get("warnings", [])),
+        "warning_count": len(d.get("warnings") or []),
+        "warnings": WARNING_SEPARATOR.join(str(w) for w in d.get("warnings") or []),
         "report": f"calls/{record.name}.html",
         "error": "",
     }
@@ -66,10 +75,29 @@ def summary_rows(result) -> list:
     return rows
 
 
+def neutralize(value):
+    """A cell safe to open in a spreadsheet: text that starts a formula gets a leading ``'``.
+
+    Numbers (int, float) pass unchanged, so ``-24.5`` stays a number; None
+    becomes an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_rows(rows, columns) -> str:
+    """CSV text of ``rows`` (dicts keyed by ``columns``), every cell through :func:`neutralize`."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\r\n")  # RFC 4180: CR in a cell is quoted
+    writer.writeheader()
+    writer.writerows({k: neutralize(v) for k, v in row.items()} for row in rows)
+    return buf.getvalue()
+
+
 def render_csv(result) -> str:
     """The CSV text (write it with ``encoding="utf-8-sig"``)."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in summary_rows(result))
-    return buf.getvalue()
+    return write_rows(summary_rows(result), COLUMNS)

@@ -1,0 +1,377 @@
+"""Running a batch: what is new or changed is analysed in worker processes.
+
+Each worker writes ``calls/<name>.json`` (the ``analyze --json`` schema plus
+a ``batch`` block) and ``calls/<name>.html``, or ``calls/<name>.error.json``
+for a file it cannot analyse; every write goes through
+:func:`tonecheck.fileio.write_atomic` with the recordings protected. A
+recording is skipped when its JSON (or error JSON) records the same size,
+mtime and SHA-256, so an interrupted run resumes and an unchanged bad file is
+reported again without being retried (a file that ran out of time is retried
+when its time limit grows). One run at a time per output folder
+(:func:`output_lock`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from ..errors import TonecheckError
+from ..fileio import ProtectedFiles, check_output_path, display_path, open_regular, write_atomic
+from .model import CALLS_DIR, LOCK_NAME, BatchResult, Recording
+from .pool import Task, WorkerPool
+from .quiet import quiet, utf8_safe, warning_notes
+from .results import load_results
+
+__all__ = ["run_batch", "analyze_one", "fingerprint", "output_lock", "time_limit_s", "BASE_LIMIT_S"]
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+HASH_CHUNK = 1 << 20
+BASE_LIMIT_S = 60.0  # s: every file's time limit starts here ...
+LIMIT_PER_AUDIO_S = 1.0  # ... plus this many seconds per second of audio
+MIN_BYTES_PER_S = 1000  # 8 kbit/s: the lowest bit rate assumed when the duration is unknown
+HEADER_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".au", ".caf", ".w64", ".rf64"}
+PRELOAD = ("tonecheck.analysis", "tonecheck.report.html")
+
+
+def fingerprint(path) -> dict:
+    """Size, mtime (ns) and SHA-256 of a regular file, read in chunks.
+
+    Raises
+    ------
+    TonecheckError
+        ``path`` is not a regular file (a FIFO or device is never read).
+    """
+    digest = hashlib.sha256()
+    with open_regular(path) as fh:
+        st = os.fstat(fh.fileno())
+        for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
+            digest.update(chunk)
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest.hexdigest()}
+
+
+def _batch_block(rec: Recording, fp: dict | None = None) -> dict:
+    block = {
+        "agent": rec.agent,
+        "recorded_at": rec.recorded_at.isoformat(timespec="seconds"),
+        "source": display_path(rec.path),
+        "real_path": display_path(os.path.realpath(rec.path)),
+        "name": rec.name,
+        "role": rec.role,
+    }
+    if fp is None and not rec.problem:
+        with contextlib.suppress(TonecheckError):
+            fp = fingerprint(rec.path)
+    block.update(fp or {})
+    return utf8_safe(block)
+
+
+def _write_json(path: Path, data: dict, protect) -> None:
+    write_atomic(path, json.dumps(utf8_safe(data), ensure_ascii=False, indent=1), protect=protect)
+
+
+def _drop_stale(path: Path) -> None:
+    """Remove an earlier output (a regular file or a link, never a device or FIFO)."""
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def write_failure(rec: Recording, calls: Path, message: str, protect, **extra) -> None:
+    """Record ``message`` as ``calls/<name>.error.json`` and drop a stale result."""
+    data = {"file": display_path(rec.path), "error": utf8_safe(message), "batch": _batch_block(rec), **extra}
+    _write_json(calls / f"{rec.name}.error.json", data, protect)
+    _drop_stale(calls / f"{rec.name}.json")
+    _drop_stale(calls / f"{rec.name}.html")
+
+
+def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=()) -> dict:
+    """Analyse one recording and write its JSON and report (worker entry point).
+
+    Warnings raised during the analysis never reach stderr: numpy's floating
+    point warnings are silenced and the others become ``warnings`` in the JSON.
+
+    Returns
+    -------
+    outcome : dict
+        ``{"name", "ok", "message"}``; a bad file writes ``<name>.error.json``.
+    """
+    from ..analysis import analyze_file
+    from ..report.html import render_report
+
+    calls = Path(calls)
+    protect = (protect if isinstance(protect, ProtectedFiles) else ProtectedFiles(protect)).plus([rec.path])
+    with quiet() as caught:
+        try:
+            fp = fingerprint(rec.path)  # a FIFO or device is refused before anything else opens it
+            analysis = analyze_file(rec.path, settings=settings, targets=targets)
+            data = analysis.to_dict(lang=lang)
+            html = render_report(analysis, lang=lang)
+        except TonecheckError as exc:
+            write_failure(rec, calls, str(exc), protect)
+            return {"name": rec.name, "ok": False, "message": utf8_safe(str(exc))}
+    data["file"] = display_path(rec.path)
+    data["warnings"] = list(data.get("warnings", [])) + warning_notes(caught)
+    data["batch"] = _batch_block(rec, fp)
+    write_atomic(calls / f"{rec.name}.html", utf8_safe(html), protect=protect)
+    _write_json(calls / f"{rec.name}.json", data, protect)
+    _drop_stale(calls / f"{rec.name}.error.json")
+    return {"name": rec.name, "ok": True, "message": ""}
+
+
+def time_limit_s(rec: Recording, timeout_s: float | None = None) -> float:
+    """Seconds ``rec`` may take: ``timeout_s``, or 60 s plus its duration.
+
+    The duration comes from the header of uncompressed formats (never more
+    than the file size allows at 8 kbit/s) or, for other formats, from the
+    file size at 8 kbit/s, the lowest bit rate speech is stored at.
+    """
+    if timeout_s is not None:
+        return float(timeout_s)
+    try:
+        size = os.stat(rec.path).st_size
+    except OSError:
+        return BASE_LIMIT_S
+    duration_s = size / MIN_BYTES_PER_S
+    if rec.path.suffix.lower() in HEADER_EXTENSIONS:
+        import soundfile as sf
+
+        try:
+            duration_s = min(duration_s, sf.info(str(rec.path)).duration)
+        except (RuntimeError, OSError, ValueError, TypeError):
+            pass  # not readable: the worker reports it quickly
+    return BASE_LIMIT_S + LIMIT_PER_AUDIO_S * duration_s
+
+
+@contextlib.contextmanager
+def output_lock(out_dir):
+    """Hold an exclusive lock on ``out_dir`` (created if needed) for one run.
+
+    Raises
+    ------
+    TonecheckError
+        Another run holds the lock, or the folder cannot be created.
+    """
+    out = _make_folder(out_dir)
+    lock = check_output_path(out / LOCK_NAME)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(lock, flags, 0o644)
+    except OSError as exc:
+        raise TonecheckError(
+            f"{display_path(lock)}: cannot create the lock file ({exc.strerror}); check --out"
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise TonecheckError(f"{display_path(lock)}: cannot lock ({exc.strerror}); check --out") from exc
+            raise TonecheckError(
+                f"{display_path(out)}: another tonecheck batch is writing to this folder; "
+                "wait for it to finish or choose another --out"
+            ) from exc
+        yield out
+    finally:
+        os.close(fd)
+
+
+def _make_folder(out_dir, sub: str = "") -> Path:
+    """Create ``out_dir`` (and ``out_dir/sub``); return ``out_dir``."""
+    if out_dir is None or not os.fsdecode(os.fspath(out_dir)).strip():
+        raise TonecheckError("--out is empty; give an output folder")
+    out = Path(out_dir)
+    try:
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TonecheckError(
+            f"{display_path(out)}: cannot create the output folder ({exc.strerror}); choose a writable --out"
+        ) from exc
+    if not os.access(out / sub, os.W_OK):
+        raise TonecheckError(f"{display_path(out)}: output folder is not writable; choose a writable --out")
+    return out
+
+
+def clean_partials(out_dir) -> None:
+    """Remove temporary ``.*.part`` files a killed run left in ``out_dir`` and ``calls/``."""
+    for folder in (Path(out_dir), Path(out_dir) / CALLS_DIR):
+        for leftover in folder.glob(".*.part"):
+            _drop_stale(leftover)
+
+
+class _Stop(Exception):
+    """Internal: --fail-fast hit a failure."""
+
+
+def _stored(path: Path) -> dict | None:
+    try:
+        with open_regular(path) as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+    except (TonecheckError, OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("batch"), dict) else None
+
+
+def _up_to_date(rec: Recording, calls: Path, limit_s: float) -> bool:
+    if rec.problem:
+        stored = _stored(calls / f"{rec.name}.error.json")
+        return bool(stored) and stored.get("error") == _problem_message(rec)
+    try:
+        st = os.stat(rec.path)
+    except OSError:
+        return False
+    for suffix in (".json", ".error.json"):
+        stored = _stored(calls / f"{rec.name}{suffix}")
+        block = stored["batch"] if stored else {}
+        if block.get("size") != st.st_size or block.get("mtime_ns") != st.st_mtime_ns:
+            continue
+        if stored.get("time_limit_s") is not None and limit_s > stored["time_limit_s"]:
+            return False  # ran out of time before: retry with the longer limit
+        try:
+            return block.get("sha256") == fingerprint(rec.path)["sha256"]
+        except TonecheckError:
+            return False
+    return False
+
+
+def _problem_message(rec: Recording) -> str:
+    return f"{display_path(rec.path)}: {rec.problem}, not a recording; remove it or replace it with an audio file"
+
+
+def _failure_message(rec: Recording, status: str, detail: str) -> str:
+    name = display_path(rec.path)
+    if status == "timeout":
+        return (
+            f"{name}: took longer than {detail} s, so its analysis was stopped; "
+            "check that the file plays, or give a larger --timeout"
+        )
+    if status == "died":
+        return f"{name}: the analysis process stopped unexpectedly ({detail}); check that the file plays"
+    if detail.startswith("TonecheckError: "):  # e.g. an output the gate refused
+        return detail.removeprefix("TonecheckError: ")
+    if detail.startswith("MemoryError"):
+        return f"{name}: not enough memory to analyze this file; check that the file plays, or convert it to WAV"
+    return f"{name}: analysis failed with an internal error ({detail}); please report this with the file"
+
+
+class _Run:
+    """The state of one :func:`run_batch` call."""
+
+    def __init__(self, calls, settings, targets, lang, fail_fast, progress, protect):
+        self.calls, self.settings, self.targets, self.lang = calls, settings, targets, lang
+        self.fail_fast, self.progress, self.protect = fail_fast, progress, protect
+        self.analyzed = self.skipped = 0
+
+    def tell(self, rec: Recording, status: str) -> None:
+        if status == "skipped":
+            self.skipped += 1
+        else:
+            self.analyzed += 1
+        if self.progress:
+            self.progress(rec, status)
+        if self.fail_fast and status == "failed":
+            raise _Stop
+
+    def plan(self, recordings, force: bool, timeout_s) -> list:
+        todo = []
+        for rec in recordings:
+            limit_s = time_limit_s(rec, timeout_s) if not rec.problem else 0.0
+            if not force and _up_to_date(rec, self.calls, limit_s):
+                self.tell(rec, "skipped")
+            elif rec.problem:
+                write_failure(rec, self.calls, _problem_message(rec), self.protect)
+                self.tell(rec, "failed")
+            else:
+                todo.append(Task(rec, (rec, self.calls, self.settings, self.targets, self.lang, self.protect), limit_s))
+        return todo
+
+    def done(self, task: Task, outcome) -> None:
+        rec = task.key
+        if outcome.status == "ok":
+            self.tell(rec, "analyzed" if outcome.value["ok"] else "failed")
+            return
+        extra = {"time_limit_s": task.limit_s} if outcome.status == "timeout" else {}
+        write_failure(rec, self.calls, _failure_message(rec, outcome.status, outcome.detail), self.protect, **extra)
+        self.tell(rec, "failed")
+
+
+def _worker_env() -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:  # one process per core: keep each worker's math libraries single-threaded
+        env.setdefault(var, "1")
+    return env
+
+
+def run_batch(
+    recordings,
+    *,
+    out_dir,
+    settings,
+    targets=None,
+    lang: str = "en",
+    jobs: int | None = None,
+    force: bool = False,
+    fail_fast: bool = False,
+    timeout_s: float | None = None,
+    progress=None,
+    lock: bool = True,
+) -> BatchResult:
+    """Analyse new or changed recordings in worker processes; return everything in ``out_dir``.
+
+    Parameters
+    ----------
+    recordings : list of Recording
+        From :func:`~tonecheck.batch.find_recordings`.
+    out_dir : path
+    settings : Settings
+    targets : Targets, optional
+    lang : {"en", "zh"}
+        Language of the per-call reports and JSON text.
+    jobs : int >= 1, optional
+        Worker processes (default: all cores).
+    force : bool
+        Re-analyse recordings that are up to date.
+    fail_fast : bool
+        Stop at the first file that fails; the rest is not analysed.
+    timeout_s : float > 0, optional
+        Time limit per file in seconds (default: :func:`time_limit_s`).
+        A file over its limit has its worker killed and is reported failed.
+    progress : callable(Recording, status), optional
+        Called once per recording with ``"analyzed"``, ``"failed"`` or ``"skipped"``.
+    lock : bool
+        Take :func:`output_lock` for the run; pass False when the caller holds it.
+
+    Returns
+    -------
+    result : BatchResult
+        ``interrupted`` is True after a KeyboardInterrupt: workers are killed
+        at once and the result holds what finished.
+    """
+    with output_lock(out_dir) if lock else contextlib.nullcontext():
+        calls = _make_folder(out_dir, CALLS_DIR) / CALLS_DIR
+        clean_partials(out_dir)
+        protect = ProtectedFiles(r.path for r in recordings if not r.problem)
+        run = _Run(calls, settings, targets, lang, fail_fast, progress, protect)
+        interrupted = False
+        try:
+            todo = run.plan(recordings, force, timeout_s)
+            with WorkerPool(
+                "tonecheck.batch.run:analyze_one", jobs=jobs or os.cpu_count() or 1, env=_worker_env(), preload=PRELOAD
+            ) as pool:
+                pool.run(todo, run.done)
+        except _Stop:
+            pass
+        except KeyboardInterrupt:
+            interrupted = True
+        clean_partials(out_dir)
+        result = load_results(out_dir, names={r.name for r in recordings})
+        return BatchResult(result.records, result.failures, run.analyzed, run.skipped, interrupted, result.ignored)
