@@ -50,6 +50,10 @@ ZH_WORDS = (
     ("我", "马上", "为", "您", "处理", "。"),
 )
 PUNCT = "，。？"
+ZH_VOICE = "cmn-latn-pinyin"
+"""espeak-ng 1.51's plain ``cmn`` voice reads many characters as pinyin spelled in English
+("gan three" for 感): about 1.7 syllables per character, which is not Mandarin speech.
+``cmn-latn-pinyin`` speaks every character as one Mandarin syllable."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,18 @@ SAMPLES = (
         "greeting_lively through an 8 kHz 300-3400 Hz mu-law telephone channel",
         telephone=True,
     ),
-    Sample("greeting_zh.wav", "cmn", 50, 140.0, "zh", "Mandarin, default range, normal rate"),
+    Sample(
+        "greeting_zh.wav",
+        ZH_VOICE,
+        50,
+        140.0,
+        "zh",
+        "Mandarin (one syllable per character), default range, normal rate",
+    ),
 )
+
+
+ZH_CHARS = sum(len(w) for s in ZH_WORDS for w in s if w not in PUNCT)
 
 
 def sentences(language: str) -> tuple:
@@ -150,7 +164,7 @@ def make(sample: Sample, cache: dict) -> dict:
         (y, sr), subtype = synth.telephone(y, sr=SR), "ULAW"
     synth.write_wav(HERE / sample.name, y, sr, subtype=subtype)
     words, span = word_count(sample.language), synth.speech_span_s(y, sr=sr)
-    chars = sum(len(w) for s in ZH_WORDS for w in s if w not in PUNCT) if sample.language == "zh" else 0
+    chars = ZH_CHARS if sample.language == "zh" else 0
     return {
         "sample": sample,
         "speed": speed,
@@ -164,12 +178,31 @@ def make(sample: Sample, cache: dict) -> dict:
         "sr": sr,
         "subtype": subtype,
         "size_kb": (HERE / sample.name).stat().st_size / 1024,
+        **measured(HERE / sample.name, sample.language),
     }
+
+
+def measured(path: Path, language: str) -> dict:
+    """What tonecheck itself reports for the file (the figures a user sees)."""
+    from tonecheck.analysis import Settings, analyze_file
+
+    a = analyze_file(path, settings=Settings(language=language))
+    return {"tc_wpm": a.rate.wpm, "tc_cpm": a.rate.chars_per_min, "tc_level": a.intonation.level}
 
 
 def espeak_version() -> str:
     out = subprocess.run([synth.ESPEAK, "--version"], capture_output=True, text=True, check=True).stdout
     return out.split("Data at")[0].strip()
+
+
+def zh_syllables_per_word() -> float:
+    from tonecheck.rate import rate_calibration
+
+    return rate_calibration("zh").syllables_per_word
+
+
+def cpm(chars: int, span_s: float) -> str:
+    return f"{chars * 60 / span_s:.0f}" if chars else "-"
 
 
 def readme(rows: list) -> str:
@@ -193,16 +226,27 @@ def readme(rows: list) -> str:
         "- Words: English = whitespace tokens (contractions count once); Mandarin = jieba 0.42.1",
         "  tokens without punctuation (what `tonecheck.rate.count_words` counts).",
         "- Speaking span: first to last 10 ms frame within 40 dB of the loudest (`synth.speech_span_s`);",
-        "  pauses inside count.  wpm = words / span.",
+        "  pauses inside count.  wpm = words / span (the intended rate; chars/min likewise for Mandarin).",
+        "- tonecheck columns: what `tonecheck analyze` (this version, `--language` of the sample) reports.",
+        f"  Mandarin wpm is estimated from syllables with the calibrated {zh_syllables_per_word():.2f} syllables per word",
+        "  (AISHELL speech, about 1.9 characters per word); this greeting has shorter words",
+        f"  ({ZH_CHARS} characters in {word_count('zh')} words = {ZH_CHARS / word_count('zh'):.2f} per word), so tonecheck's",
+        "  wpm reads below the word count while its characters per minute match.",
+        f"- Mandarin voice: `{ZH_VOICE}`.  espeak-ng's plain `cmn` voice reads many characters as",
+        '  pinyin spelled in English ("gan three" for 感), about 1.7 syllables per character; an',
+        "  earlier sample made with it measured 210 wpm and 385 characters per minute.",
         "",
-        "| file | voice | range | -s | words | chars | duration s | span s | wpm | level dBFS | format | KB | what |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| file | voice | range | -s | words | chars | duration s | span s | wpm | chars/min "
+        "| tonecheck wpm | tonecheck chars/min | tonecheck intonation | level dBFS | format | KB | what |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         s = r["sample"]
         lines.append(
             f"| `{s.name}` | {s.voice} | {s.range_pct} | {r['speed']} | {r['words']} | {r['chars'] or '-'} | "
-            f"{r['duration_s']:.2f} | {r['span_s']:.2f} | {r['wpm']:.0f} | {r['level_dbfs']:.1f} | "
+            f"{r['duration_s']:.2f} | {r['span_s']:.2f} | {r['wpm']:.0f} | {cpm(r['chars'], r['span_s'])} | "
+            f"{r['tc_wpm']:.0f} | {'-' if r['tc_cpm'] is None else format(r['tc_cpm'], '.0f')} | "
+            f"{r['tc_level']:.1f} | {r['level_dbfs']:.1f} | "
             f"{r['sr']} Hz {r['subtype']} | "
             f"{r['size_kb']:.0f} | {s.note} |"
         )

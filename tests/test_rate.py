@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from tonecheck.rate import count_words, estimate_rate, rate_calibration, syllable_nuclei
+from tonecheck.rate import (
+    CJK,
+    count_words,
+    estimate_rate,
+    foreign_script,
+    rate_calibration,
+    syllable_nuclei,
+    transcript_scripts,
+)
 
 HOP = 0.01
 
@@ -70,3 +78,39 @@ def test_mandarin_counts_characters_and_words():
     r = estimate_rate(np.arange(30), span_s=10.0, speech_s=8.0, language="zh")
     assert r.chars_per_min == pytest.approx(180.0)
     assert r.wpm == pytest.approx(180.0 / rate_calibration("zh").syllables_per_word)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("感谢您致电北风客服，我是小李。", (7, 10)),  # not one "word" under English settings
+        ("thank you for calling", (4, 4)),
+        ("我的iPhone坏了", (4, 6)),  # the product name counts in Mandarin too
+        ("... -- !?", (0, 0)),
+    ],
+)
+def test_words_are_counted_per_script_whatever_the_language(text, words):
+    for language in ("en", "zh"):
+        n, chars = count_words(text, language=language)
+        assert words[0] <= n <= words[1], (language, n)
+        assert chars == (len(CJK.findall(text)) if language == "zh" else 0)
+
+
+def test_transcript_scripts():
+    assert transcript_scripts("Thank you, 小李, for calling") == (4, 2)
+    assert transcript_scripts("<NOISE> 你好") == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("感谢您致电北风客服，我是小李。", "en", "han"),
+        ("感谢您致电北风客服，我是小李。", "zh", None),
+        ("thank you for calling", "zh", "latin"),
+        ("thank you for calling", "en", None),
+        ("Thank you for calling Northwind, my name is 李明.", "en", None),  # a Chinese name in English
+        ("我的iPhone坏了", "zh", None),  # an English product name in Mandarin
+    ],
+)
+def test_foreign_script(text, language, expected):
+    assert foreign_script(text, language=language) == expected

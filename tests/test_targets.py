@@ -1,6 +1,7 @@
 """tonecheck.targets: the manual's targets and --targets overrides."""
 
 import json
+import os
 
 import pytest
 
@@ -50,3 +51,61 @@ def test_bad_targets_file(tmp_path, content, match):
 def test_missing_targets_file(tmp_path):
     with pytest.raises(TonecheckError, match="cannot read"):
         load_targets(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ('{"rate_wpm": {"low": NaN}}', "NaN"),
+        ('{"rate_wpm": {"high": Infinity}}', "Infinity"),
+        ('{"rate_wpm": {"low": 1e400}}', "non-finite"),
+        ('{"rate_wpm": {"low": ' + "9" * 400 + "}}", "too large"),
+        ("[" * 3000 + "]" * 3000, "nested too deeply"),
+        ('{"rate_wpm": {"low": false}}', "non-numeric"),
+        ('{"rate_wpm": {"low": "100"}}', "non-numeric"),
+        ('{"rate_wpm": {"low": null}}', "non-numeric"),
+    ],
+)
+def test_hostile_numbers_and_nesting_are_refused(tmp_path, content, match):
+    p = tmp_path / "t.json"
+    p.write_text(content)
+    with pytest.raises(TonecheckError, match=match):
+        load_targets(p)
+
+
+def test_open_bands_are_allowed(tmp_path):
+    p = tmp_path / "t.json"
+    p.write_text('{"rate_wpm": {}, "long_pause_s": {"high": 10}}')
+    t = load_targets(p)
+    assert t.rate_wpm == Band() and t.rate_wpm.verdict(400.0) == "within"
+    assert t.long_pause_s == Band(high=10.0)
+
+
+def test_huge_targets_file_is_refused_without_reading_it_all(tmp_path):
+    p = tmp_path / "t.json"
+    p.write_text('{"rate_wpm": {"low": 1}}' + " " * 200_000)
+    with pytest.raises(TonecheckError, match="larger than"):
+        load_targets(p)
+
+
+def test_targets_that_are_not_regular_files_do_not_hang(tmp_path):
+    fifo = tmp_path / "t.json"
+    os.mkfifo(fifo)
+    with pytest.raises(TonecheckError, match="not a regular file"):
+        load_targets(fifo)
+    with pytest.raises(TonecheckError, match="not a regular file"):
+        load_targets(tmp_path)
+
+
+def test_targets_errors_carry_a_catalog_message(tmp_path):
+    from tonecheck.messages import render
+
+    p = tmp_path / "t.json"
+    p.write_text('{"rate_wpm": {"low": NaN}}')
+    with pytest.raises(TonecheckError) as info:
+        load_targets(p)
+    assert info.value.message.key == "error.targets_invalid"
+    assert render(info.value.message, "zh").startswith(f"{p}：目标文件无效")
+    with pytest.raises(TonecheckError) as info:
+        load_targets(tmp_path / "missing.json")
+    assert info.value.message.key == "error.targets_unreadable"

@@ -20,8 +20,9 @@ from .intonation import Intonation, PitchSummary, measure_intonation, summarize_
 from .loudness import LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db, summarize_loudness
 from .messages import Message
 from .pitch import PitchTrack, track_pitch
-from .rate import BAND_HZ, RateEstimate, estimate_rate, syllable_nuclei
-from .scoring import Measures, Scores, score
+from .rate import BAND_HZ, RateEstimate, count_words, estimate_rate, foreign_script, syllable_nuclei
+from .recording import display_name
+from .scoring import Measures, Scores, flat_stretches, score
 from .serialize import analysis_to_dict
 from .speech import SpeechActivity, detect_speech
 from .targets import Targets, default_targets
@@ -43,7 +44,22 @@ FLAT_MARGIN_LEVELS = 1.0
 
 @dataclass(frozen=True)
 class Settings:
-    """How to analyze: language calibration, channel, optional transcript."""
+    """How to analyze: language calibration, channel, optional transcript.
+
+    Attributes
+    ----------
+    language : {"en", "zh"}
+        Language spoken in the recording (selects the calibrations).
+    channel : str
+        ``"mix"``, ``"left"``, ``"right"`` or a channel number counted from 1.
+    transcript : str, optional
+        What was said; must hold at least one word.
+
+    Raises
+    ------
+    TonecheckError
+        Unknown language, a channel that is not a channel, an empty transcript.
+    """
 
     language: str = "en"
     channel: str = "mix"
@@ -52,6 +68,18 @@ class Settings:
     def __post_init__(self):
         if self.language not in LANGUAGES:
             raise TonecheckError(f"language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}")
+        name = str(self.channel).strip().lower()
+        if name not in ("mix", "left", "right") and not (name.isascii() and name.isdigit() and int(name) >= 1):
+            shown = display_name(str(self.channel))
+            raise TonecheckError(
+                f"--channel {shown}: not a channel; use mix, left, right or a channel number counted from 1",
+                message=Message("error.channel", {"channel": shown}),
+            )
+        if self.transcript is not None and not count_words(self.transcript, language=self.language)[0]:
+            raise TonecheckError(
+                "transcript: holds no words; give the text that was spoken",
+                message=Message("error.transcript_no_words", {"file": "transcript"}),
+            )
 
 
 @dataclass(frozen=True)
@@ -215,8 +243,7 @@ def _measures(
     speech: SpeechActivity,
     targets: Targets,
 ) -> Measures:
-    flat_below = targets.intonation_level.low - FLAT_MARGIN_LEVELS
-    flat = tuple((w.start_s, w.end_s) for w in intonation.windows if w.level < flat_below)
+    flat = flat_stretches(intonation.windows, targets.intonation_level)
     pauses = [b - a for a, b in speech.pauses_s]
     return Measures(
         intonation_level=intonation.level,
@@ -236,6 +263,12 @@ def _measures(
 
 def _analysis_notes(speech: SpeechActivity, pitch: PitchSummary, settings: Settings) -> tuple:
     notes = []
+    script = foreign_script(settings.transcript, language=settings.language) if settings.transcript else None
+    if script:
+        language = Message(f"label.language.{settings.language}")
+        notes.append(
+            Message("note.transcript_script", {"script": Message(f"label.script.{script}"), "language": language})
+        )
     if math.isfinite(speech.snr_db) and speech.snr_db < NOISY_SNR_DB:
         notes.append(Message("note.noisy", {"snr": f"{speech.snr_db:.0f}"}))
     if speech.speech_s < RELIABLE_SPEECH_S:

@@ -12,4 +12,13 @@ __all__ = ["TonecheckError"]
 
 
 class TonecheckError(Exception):
-    """A problem with the user's input that tonecheck cannot work around."""
+    """A problem with the user's input that tonecheck cannot work around.
+
+    ``message`` optionally carries the same sentence as a catalog
+    :class:`~tonecheck.messages.Message`, so the command line can show it in
+    the report language; ``str(error)`` stays the English line.
+    """
+
+    def __init__(self, text: str, *, message=None):
+        super().__init__(text)
+        self.message = message

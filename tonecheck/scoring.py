@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from .messages import Message
 from .targets import Band, Targets
 
-__all__ = ["Verdict", "Scores", "Measures", "score"]
+__all__ = ["Verdict", "Scores", "Measures", "score", "band_message", "summary_message", "flat_stretches"]
 
 MAX_ADVICE = 5
 CLIP_ADVICE_FRACTION = 0.001
 """Clipping worth mentioning: 0.1 % of samples."""
 MIN_TREND_SPAN_S = 60.0
 """Fading is judged only over a minute of speech or more."""
+FLAT_MARGIN_LEVELS = 1.0
+"""A window is a flat stretch when its level is this far below the target band."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,79 @@ def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}f}"
 
 
+def _bound(value: float) -> str:
+    """A band side as written by the user: ``150``, ``4.5``, ``-36``."""
+    return f"{value:.6g}"
+
+
+def band_message(band: Band, unit: str = "") -> Message:
+    """A target band as words: "100 to 150 words/min", "at least 170", "no limit".
+
+    Parameters
+    ----------
+    band : Band
+        Either side may be open (infinite).
+    unit : str
+        Catalog key of the unit shown after the numbers (``"unit.wpm"``), or ``""``.
+
+    Returns
+    -------
+    message : Message
+        ``band.range``, ``band.at_least``, ``band.at_most`` or ``band.open``.
+    """
+    params = {"unit": Message(unit) if unit else Message("unit.none")}
+    d = band.to_dict()
+    if "low" in d and "high" in d:
+        return Message("band.range", {"low": _bound(d["low"]), "high": _bound(d["high"]), **params})
+    if "low" in d:
+        return Message("band.at_least", {"low": _bound(d["low"]), **params})
+    if "high" in d:
+        return Message("band.at_most", {"high": _bound(d["high"]), **params})
+    return Message("band.open")
+
+
 def _intonation_advice(m: Measures, v: Verdict) -> list:
     out = []
+    level, target = _fmt(m.intonation_level, 1), band_message(v.band)
     if v.verdict == "below":
-        out += [Message("advice.intonation_flat", {"level": _fmt(m.intonation_level, 1)}), Message("advice.smile")]
+        out += [Message("advice.intonation_flat", {"level": level, "target": target}), Message("advice.smile")]
     elif v.verdict == "above":
-        out.append(Message("advice.intonation_exaggerated", {"level": _fmt(m.intonation_level, 1)}))
+        out.append(Message("advice.intonation_exaggerated", {"level": level, "target": target}))
     elif m.flat_windows:
         start, end = m.flat_windows[0]
-        out.append(Message("advice.flat_stretch", {"start": _clock(start), "end": _clock(end)}))
+        out.append(Message("advice.flat_stretch", {"start": _clock(start), "end": _clock(end), "target": target}))
     return out
+
+
+def flat_level(band: Band) -> float:
+    """Intonation level below which a window counts as a flat stretch."""
+    return band.low - FLAT_MARGIN_LEVELS
+
+
+def flat_stretches(windows, band: Band) -> tuple:
+    """Flat windows merged into stretches.
+
+    Parameters
+    ----------
+    windows : sequence of IntonationWindow
+        Rated windows (``start_s``, ``end_s``, ``level``); they overlap
+        (10 s windows every 5 s).
+    band : Band
+        The intonation target band; a window is flat below ``low - 1``.
+
+    Returns
+    -------
+    stretches : tuple of (start_s, end_s)
+        Overlapping or touching flat windows merged, in time order.
+    """
+    below = flat_level(band)
+    out: list = []
+    for start, end in sorted((w.start_s, w.end_s) for w in windows if w.level < below):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple(out)
 
 
 def _clock(seconds: float) -> str:
@@ -82,10 +147,11 @@ def _clock(seconds: float) -> str:
 
 
 def _rate_advice(m: Measures, v: Verdict) -> list:
+    target = band_message(v.band, "unit.wpm")
     if v.verdict == "above":
-        return [Message("advice.rate_fast", {"wpm": _fmt(m.wpm)})]
+        return [Message("advice.rate_fast", {"wpm": _fmt(m.wpm), "target": target})]
     if v.verdict == "below":
-        return [Message("advice.rate_slow", {"wpm": _fmt(m.wpm)})]
+        return [Message("advice.rate_slow", {"wpm": _fmt(m.wpm), "target": target})]
     return []
 
 
@@ -104,14 +170,21 @@ def _volume_advice(m: Measures, v: Verdict, t: Targets) -> list:
     out = []
     if m.clipped_fraction >= CLIP_ADVICE_FRACTION:
         out.append(Message("advice.clipping", {"percent": _fmt(100 * m.clipped_fraction, 1)}))
+    level, target = _fmt(m.speech_level_dbfs), band_message(v.band, "unit.dbfs")
     if v.verdict == "below":
-        out.append(Message("advice.volume_low", {"level": _fmt(m.speech_level_dbfs)}))
+        out.append(Message("advice.volume_low", {"level": level, "target": target}))
     elif v.verdict == "above":
-        out.append(Message("advice.volume_high", {"level": _fmt(m.speech_level_dbfs)}))
+        out.append(Message("advice.volume_high", {"level": level, "target": target}))
     if t.loudness_variation_db.verdict(m.variation_db) == "above":
-        out.append(Message("advice.volume_uneven", {"db": _fmt(m.variation_db, 1)}))
+        out.append(
+            Message(
+                "advice.volume_uneven",
+                {"db": _fmt(m.variation_db, 1), "target": band_message(t.loudness_variation_db, "unit.db")},
+            )
+        )
     if m.span_s >= MIN_TREND_SPAN_S and t.loudness_fade_db_per_min.verdict(m.trend_db_per_min) == "below":
-        out.append(Message("advice.volume_fading", {"db": _fmt(m.trend_db_per_min, 1)}))
+        target = band_message(t.loudness_fade_db_per_min, "unit.db_per_min")
+        out.append(Message("advice.volume_fading", {"db": _fmt(m.trend_db_per_min, 1), "target": target}))
     return out
 
 
@@ -142,7 +215,8 @@ def score(m: Measures, targets: Targets) -> Scores:
     elif v_energy.verdict == "above":
         advice.append(Message("advice.energy_high"))
     if targets.long_pause_s.verdict(m.longest_pause_s) == "above":
-        advice.append(Message("advice.long_pause", {"seconds": _fmt(m.longest_pause_s, 1)}))
+        target = band_message(targets.long_pause_s, "unit.s")
+        advice.append(Message("advice.long_pause", {"seconds": _fmt(m.longest_pause_s, 1), "target": target}))
     if not advice:
         advice.append(Message("advice.keep_going"))
     summary = summary_message(v_int, v_rate, v_loud)
@@ -150,9 +224,18 @@ def score(m: Measures, targets: Targets) -> Scores:
 
 
 def summary_message(intonation: Verdict, rate: Verdict, volume: Verdict) -> Message:
-    """The one-line verdict: how lively, then the most useful fix (rate, then volume)."""
+    """The one-line verdict: how lively, then the most useful fix (rate, then volume).
+
+    Keys are ``summary.<lively|flat|exaggerated|unknown|untargeted>.<none|fast|slow|quiet|loud>``
+    (``untargeted``: the intonation band is open, so its verdict says nothing).
+
+    Every summary takes ``target`` (the intonation band in force) so the
+    lines that name a level quote the user's targets, not the manual's.
+    """
     lively = {"below": "flat", "within": "lively", "above": "exaggerated"}.get(intonation.verdict, "unknown")
+    if lively == "lively" and not intonation.band.to_dict():
+        lively = "untargeted"  # an open band: "within" says nothing about liveliness
     fix = {"above": "fast", "below": "slow"}.get(rate.verdict) or {"below": "quiet", "above": "loud"}.get(
         volume.verdict, "none"
     )
-    return Message(f"summary.{lively}.{fix}")
+    return Message(f"summary.{lively}.{fix}", {"target": band_message(intonation.band)})

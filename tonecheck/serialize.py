@@ -13,6 +13,7 @@ import numpy as np
 
 from . import __version__
 from .messages import Message, render
+from .recording import display_name
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict", "clean"]
 
@@ -138,13 +139,15 @@ def analysis_to_dict(a, *, contour: bool = False, lang: str = "en") -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "tonecheck_version": __version__,
-        "file": au.path,
+        "file": display_name(au.path),
         "duration_s": clean(au.duration_s, 3),
         "sample_rate": au.source_sr,
         "channels": au.source_channels,
         "channel": au.channel,
         "format": au.format,
         "language": a.settings.language,
+        "summary": render(a.scores.summary, lang),
+        "summary_key": a.scores.summary.key,
         "warnings": [_note_text(n, lang) for n in a.notes],
         "speech": _speech(a),
         "intonation": _intonation(a),

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
 
 from .errors import TonecheckError
+from .messages import Message
+from .recording import display_name
 
 __all__ = ["Band", "Targets", "default_targets", "load_targets"]
+
+MAX_TARGETS_BYTES = 64 * 1024
+"""A targets file is a few hundred bytes; anything this large is a mistake."""
 
 
 @dataclass(frozen=True)
@@ -66,17 +73,31 @@ class Targets:
         return out
 
 
+def _bound(value, *, where: str, name: str, default: float) -> float:
+    """One band side: a finite JSON number (``true``, strings, NaN, huge values rejected)."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TonecheckError(f"{where}: target {name!r} has a non-numeric bound ({value!r:.40}); use numbers")
+    try:
+        bound = float(value)
+    except OverflowError as exc:
+        raise TonecheckError(f"{where}: target {name!r} has a bound too large to use; use a realistic number") from exc
+    if not math.isfinite(bound):
+        raise TonecheckError(f"{where}: target {name!r} has a non-finite bound; leave the side out for no limit")
+    return bound
+
+
 def _band(raw, *, where: str, name: str) -> Band:
     if not isinstance(raw, dict) or not set(raw) <= {"low", "high"}:
         raise TonecheckError(
             f"{where}: target {name!r} must be an object with 'low' and/or 'high'; see README 'Targets'"
         )
-    try:
-        band = Band(float(raw.get("low", -math.inf)), float(raw.get("high", math.inf)))
-    except (TypeError, ValueError) as exc:
-        raise TonecheckError(f"{where}: target {name!r} has a non-numeric bound; use numbers") from exc
+    low = _bound(raw["low"], where=where, name=name, default=None) if "low" in raw else -math.inf
+    high = _bound(raw["high"], where=where, name=name, default=None) if "high" in raw else math.inf
+    band = Band(low, high)
     if band.low > band.high:
-        raise TonecheckError(f"{where}: target {name!r} has low {band.low} above high {band.high}; swap them")
+        raise TonecheckError(f"{where}: target {name!r} has low {band.low:g} above high {band.high:g}; swap them")
     return band
 
 
@@ -99,24 +120,73 @@ def default_targets() -> Targets:
     return _from_mapping(json.loads(text), base=None, where="targets.json")
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _read(path, where: str) -> bytes:
+    """The file's first bytes; only regular files are read (a FIFO or device would hang or never end)."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore the flag
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise TonecheckError(
+            f"{where}: cannot read targets file ({exc.strerror}); check the path",
+            message=Message("error.targets_unreadable", {"file": where, "reason": exc.strerror}),
+        ) from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TonecheckError(
+                f"{where}: targets file is not a regular file; give a JSON file",
+                message=Message("error.targets_unreadable", {"file": where, "reason": "not a regular file"}),
+            )
+        fh = os.fdopen(fd, "rb")  # owns fd from here on
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        raw = fh.read(MAX_TARGETS_BYTES + 1)
+    if len(raw) > MAX_TARGETS_BYTES:
+        raise TonecheckError(
+            f"{where}: targets file is larger than {MAX_TARGETS_BYTES // 1024} KB; give a small JSON file"
+        )
+    return raw
+
+
+def _parse(raw: bytes, where: str) -> dict:
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise TonecheckError(f"{where}: targets file is not UTF-8 text; save it as UTF-8 JSON") from exc
+    except RecursionError as exc:
+        raise TonecheckError(f"{where}: targets file is nested too deeply; see README 'Targets' for the shape") from exc
+    except ValueError as exc:
+        raise TonecheckError(f"{where}: targets file is not valid JSON ({exc}); fix the syntax") from exc
+    if not isinstance(data, dict):
+        raise TonecheckError(f"{where}: targets file must hold a JSON object; see README 'Targets'")
+    return data
+
+
 def load_targets(path) -> Targets:
     """Defaults overridden by the JSON file at ``path``.
 
     Raises
     ------
     TonecheckError
-        The file is missing, not JSON, or names unknown targets.
+        The file is missing, not a regular file, larger than 64 KB, not
+        JSON, nested too deeply, holds NaN/Infinity or numbers too large,
+        or names unknown targets. The error carries a catalog message
+        (``error.targets_*``) for the report language.
     """
-    where = str(path)
+    where = display_name(path)
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise TonecheckError(f"{where}: cannot read targets file ({exc.strerror}); check the path") from exc
-    except ValueError as exc:
-        raise TonecheckError(f"{where}: targets file is not valid JSON ({exc}); fix the syntax") from exc
-    if not isinstance(data, dict):
-        raise TonecheckError(f"{where}: targets file must hold a JSON object; see README 'Targets'")
-    merged = _from_mapping(data, base=default_targets(), where=where)
+        data = _parse(_read(path, where), where)
+        merged = _from_mapping(data, base=default_targets(), where=where)
+    except TonecheckError as exc:
+        if exc.message is None:
+            detail = str(exc).removeprefix(f"{where}: ").split("; ")[0]
+            exc.message = Message("error.targets_invalid", {"file": where, "detail": detail})
+        raise
     if "version" not in data:
-        merged = replace(merged, version=f"{merged.version}+{Path(path).name}")
+        merged = replace(merged, version=f"{merged.version}+{display_name(Path(path).name)}")
     return merged

@@ -1,24 +1,98 @@
-"""``tonecheck analyze``: one or more recordings -> terminal report, JSON, HTML, PNG."""
+"""``tonecheck analyze``: one or more recordings -> terminal report, JSON, HTML, figure.
+
+Everything that can be checked before the (slow) analysis is checked first:
+option combinations, the transcript, the targets, and that ``--report`` and
+``--plot`` may be written (never an input recording, a device, a FIFO, a
+socket or a folder). Errors are one line in the report language.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import stat
 import sys
-from pathlib import Path
 
 import click
 
 from ..errors import TonecheckError
-from .common import locale_language, style_verdict
+from ..messages import Message
+from ..recording import display_name
+from .common import (
+    LANGUAGE_HELP,
+    REPORT_LANG_HELP,
+    captured_warnings,
+    cli_error,
+    error_line,
+    message_error,
+    resolve_languages,
+    style_verdict,
+    warning_line,
+    warning_texts,
+)
 
 __all__ = ["analyze"]
 
+MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024
+"""A transcript of a long call is a few hundred KB; more than this is not a transcript."""
 
-def _read_transcript(path: str) -> str:
+
+def _read_transcript(path: str, language: str) -> str:
+    """The transcript's text; refuses non-files, non-UTF-8, empty and wordless transcripts."""
+    from ..rate import count_words
+
+    name = display_name(path)
     try:
-        return Path(path).read_text("utf-8")
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TRANSCRIPT_BYTES + 1)
+        if len(raw) > MAX_TRANSCRIPT_BYTES:
+            raise OSError(0, f"larger than {MAX_TRANSCRIPT_BYTES // 2**20} MB")
+        transcript = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise TonecheckError(f"{path}: cannot read transcript ({exc}); give a UTF-8 plain-text file") from exc
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise message_error(Message("error.transcript_unreadable", {"file": name, "reason": reason})) from exc
+    if not transcript.strip():
+        raise message_error(Message("error.transcript_empty", {"file": name}))
+    if not count_words(transcript, language=language)[0]:
+        raise message_error(Message("error.transcript_no_words", {"file": name}))
+    return transcript
+
+
+def _check_outputs(files, report_path, plot_path) -> None:
+    """Refuse outputs that may not be written, before any analysis."""
+    from ..fileio import check_output_path
+
+    for option, path in (("report", report_path), ("plot", plot_path)):
+        if path is not None and not path.strip():
+            raise message_error(Message("error.output_empty", {"option": option}))
+    if report_path is not None:
+        check_output_path(report_path, protect=files)
+    if plot_path is not None:
+        from ..report.plots import figure_format
+
+        figure_format(plot_path)
+        check_output_path(plot_path, protect=files)
+
+
+def _prepare(files, as_json, contour, language, channel, transcript, targets_path, report_path, plot_path):
+    """Settings and targets, after every check that needs no analysis."""
+    from ..analysis import Settings
+    from ..targets import load_targets
+
+    if contour and not as_json:
+        raise message_error(Message("error.contour_needs_json"))
+    if transcript is not None and len(files) > 1:
+        raise message_error(Message("error.transcript_one_file"))
+    if (report_path is not None or plot_path is not None) and len(files) > 1:
+        raise message_error(Message("error.outputs_one_file"))
+    text = _read_transcript(transcript, language) if transcript is not None else None
+    settings = Settings(language=language, channel=channel, transcript=text)
+    _check_outputs(files, report_path, plot_path)
+    return settings, (load_targets(targets_path) if targets_path else None)
 
 
 @click.command()
@@ -27,20 +101,8 @@ def _read_transcript(path: str) -> str:
     "--json", "as_json", is_flag=True, help="Print one JSON object per file (JSON Lines) instead of the report."
 )
 @click.option("--contour", is_flag=True, help="With --json: include the pitch contour (pitch.contour).")
-@click.option(
-    "--language",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language spoken: selects the intonation and rate calibration.",
-)
-@click.option(
-    "--lang",
-    "report_lang",
-    type=click.Choice(["en", "zh"]),
-    default=None,
-    help="Language of the report text (default: en, or zh under a Chinese locale).",
-)
+@click.option("--language", type=click.Choice(["en", "zh"]), default=None, help=LANGUAGE_HELP)
+@click.option("--lang", "report_lang", type=click.Choice(["en", "zh"]), default=None, help=REPORT_LANG_HELP)
 @click.option(
     "--channel", default="mix", show_default=True, help="Channel to analyze: mix, left, right or a number (1 = first)."
 )
@@ -54,65 +116,85 @@ def _read_transcript(path: str) -> str:
     "--report",
     "report_path",
     type=click.Path(path_type=str),
-    help="Write a self-contained HTML call report here (one FILE only).",
+    help="Write a self-contained HTML call report here (one FILE only; never replaces a recording).",
 )
 @click.option(
     "--plot",
     "plot_path",
     type=click.Path(path_type=str),
-    help="Write the pitch/loudness/rate figure here as PNG (one FILE only).",
+    help="Write the pitch/loudness/rate figure here: .png, .svg or .pdf by the extension (one FILE only).",
 )
 def analyze(files, as_json, contour, language, report_lang, channel, transcript, targets_path, report_path, plot_path):
     """Analyze recorded practice calls (WAV, FLAC, OGG, MP3; M4A/AAC/AMR/3GP/WebM with ffmpeg).
 
+    The report opens with a one-line summary; --lang zh writes it in Chinese
+    and, unless --language says otherwise, measures the speech as Mandarin.
+    Verdicts are coloured on a terminal; set NO_COLOR=1 for plain text.
+
     Exit status: 0 when every file was analyzed, 1 when any failed.
     """
-    from ..analysis import Settings, analyze_file
-    from ..report.text import render_text
-    from ..targets import load_targets
-
-    lang = report_lang or locale_language()
+    speech_lang, lang = resolve_languages(language, report_lang)
     try:
-        if transcript and len(files) > 1:
-            raise TonecheckError("--transcript: one transcript fits one recording; give a single FILE")
-        if (report_path or plot_path) and len(files) > 1:
-            raise TonecheckError(
-                "--report/--plot: one report per recording; give a single FILE or use tonecheck batch for many"
-            )
-        settings = Settings(
-            language=language, channel=channel, transcript=_read_transcript(transcript) if transcript else None
+        settings, targets = _prepare(
+            files, as_json, contour, speech_lang, channel, transcript, targets_path, report_path, plot_path
         )
-        targets = load_targets(targets_path) if targets_path else None
     except TonecheckError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise cli_error(exc, lang) from exc
     failed = 0
     for i, path in enumerate(files):
-        try:
-            result = analyze_file(path, settings=settings, targets=targets)
-        except TonecheckError as exc:
-            click.echo(f"Error: {exc}", err=True)
+        result = _analyze_one(path, settings, targets, lang)
+        if result is None:
             failed += 1
             continue
-        try:
-            _write_outputs(result, report_path, plot_path, lang)
-        except TonecheckError as exc:
-            raise click.ClickException(str(exc)) from exc
-        if as_json:
-            click.echo(json.dumps(result.to_dict(contour=contour, lang=lang), ensure_ascii=False))
-        else:
-            click.echo(("\n" if i else "") + render_text(result, lang=lang, style=style_verdict))
+        _emit(result, path, i, files, as_json=as_json, contour=contour, lang=lang, outputs=(report_path, plot_path))
     if failed:
         sys.exit(1)
 
 
-def _write_outputs(result, report_path, plot_path, lang: str) -> None:
+def _analyze_one(path, settings, targets, lang: str):
+    """The :class:`Analysis` of ``path``, or None after printing its one error line."""
+    from ..analysis import analyze_file
+
+    try:
+        with captured_warnings() as caught:
+            result = analyze_file(path, settings=settings, targets=targets)
+    except TonecheckError as exc:
+        click.echo(error_line(exc, lang), err=True)
+        return None
+    except MemoryError:
+        exc = message_error(Message("error.memory", {"file": display_name(path)}))
+        click.echo(error_line(exc, lang), err=True)
+        return None
+    notes = tuple(Message("note.computation", {"detail": t}) for t in warning_texts(caught))
+    return dataclasses.replace(result, notes=result.notes + notes) if notes else result
+
+
+def _emit(result, path, index: int, files, *, as_json: bool, contour: bool, lang: str, outputs) -> None:
+    """Write the requested files, then print the report or the JSON line."""
+    from ..report.text import render_text
+
+    with captured_warnings() as caught:
+        try:
+            _write_outputs(result, *outputs, lang, files)
+        except TonecheckError as exc:
+            raise cli_error(exc, lang) from exc
+        if as_json:
+            out = json.dumps(result.to_dict(contour=contour, lang=lang), ensure_ascii=False)
+        else:
+            out = ("\n" if index else "") + render_text(result, lang=lang, style=style_verdict)
+    click.echo(out)
+    for line in warning_texts(caught):
+        click.echo(warning_line(f"{display_name(path)}: {line}", lang), err=True)
+
+
+def _write_outputs(result, report_path, plot_path, lang: str, protect) -> None:
     from ..fileio import write_atomic
 
-    if report_path:
+    if report_path is not None:
         from ..report.html import render_report
 
-        write_atomic(report_path, render_report(result, lang=lang))
-    if plot_path:
-        from ..report.plots import main_figure, save_png
+        write_atomic(report_path, render_report(result, lang=lang), protect=protect)
+    if plot_path is not None:
+        from ..report.plots import main_figure, save_figure
 
-        save_png(main_figure(result, lang=lang), plot_path)
+        save_figure(main_figure(result, lang=lang), plot_path, protect=protect)

@@ -1,22 +1,57 @@
 """Terminal report of one :class:`~tonecheck.analysis.Analysis`.
 
+Layout: the file line, the plain-language summary, the notes that change
+how to read the figures, each headline figure with its verdict, target and
+a one-sentence meaning, the details, the advice, then the other notes.
+
 Colour is the caller's business: pass ``style(text, verdict)``; the default
 leaves text plain, and verdicts are spelled out so the report reads the
-same without colour.
+same without colour. Columns are padded by display width, so Chinese
+labels (two terminal cells per character) line up too.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 
-from ..messages import render, text
+from ..messages import Message, render, split_notes, text
+from ..recording import display_name
+from ..scoring import band_message, flat_level, flat_stretches
 from ..serialize import clean
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "display_width", "pad"]
+
+LABEL_CELLS = 14
+VALUE_CELLS = 20
+INDENT = "  "
 
 
 def _plain(s: str, verdict: str) -> str:
     return s
+
+
+def display_width(s: str) -> int:
+    """Terminal cells ``s`` takes: East Asian wide and full-width characters count 2, combining marks 0."""
+    cells = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cells
+
+
+def pad(s: str, cells: int) -> str:
+    """``s`` followed by spaces up to ``cells`` terminal cells (never cut)."""
+    return s + " " * max(0, cells - display_width(s))
+
+
+def _colon(key: str, lang: str) -> str:
+    return text("text.label_colon", lang, label=text(key, lang))
+
+
+def _labelled(key: str, value: str, lang: str) -> str:
+    return text("text.label_value", lang, label=text(key, lang), value=value)
 
 
 def _num(value, digits: int = 0) -> str:
@@ -24,22 +59,141 @@ def _num(value, digits: int = 0) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _band(band, digits: int = 0) -> str:
-    d = band.to_dict()
-    if "low" in d and "high" in d:
-        return f"{d['low']:.{digits}f}-{d['high']:.{digits}f}"
-    return f"≥ {d['low']:.{digits}f}" if "low" in d else f"≤ {d['high']:.{digits}f}"
-
-
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def _headline(label: str, value: str, verdict, lang: str, style, digits=0, detail: str = "") -> str:
+def _detail_line(body: str) -> str:
+    return INDENT + pad("", LABEL_CELLS) + " " + body
+
+
+def _headline(label: str, value: str, verdict, lang: str, style, unit: str, lines: tuple) -> list:
+    """The figure's line (label, value, verdict, target) and the lines under it."""
     vtext = text(f"verdict.{verdict.verdict}", lang)
-    target = text("text.target", lang, target=_band(verdict.band, digits))
-    line = f"  {label:<14} {value:<18} {style(vtext, verdict.verdict)} ({target})"
-    return line + (f"\n  {'':<14} {detail}" if detail else "")
+    if verdict.band.to_dict():
+        target = text("text.target", lang, target=render(band_message(verdict.band, unit), lang))
+        judged = text("text.verdict_target", lang, verdict=style(vtext, verdict.verdict), target=target)
+    elif verdict.verdict == "unknown":
+        judged = vtext
+    else:  # an open band judges nothing
+        judged = text("text.no_target", lang)
+    head = f"{INDENT}{pad(label, LABEL_CELLS)} {pad(value, VALUE_CELLS)} {judged}"
+    return [head] + [_detail_line(line) for line in lines if line]
+
+
+def _note(note, lang: str) -> str:
+    return render(note, lang) if isinstance(note, Message) else str(note)
+
+
+def _top(a, lang: str) -> list:
+    au = a.audio
+    lines = [
+        text(
+            "text.file_line",
+            lang,
+            file=display_name(au.path),
+            rate=f"{au.source_sr / 1000:g}",
+            channels=text("label.channels", lang, n=au.source_channels),
+            duration=_clock(au.duration_s),
+            language=text(f"label.language.{a.settings.language}", lang),
+        ),
+        render(a.scores.summary, lang),
+    ]
+    first, _ = split_notes(a.notes)
+    if first:
+        lines += ["", _colon("label.read_first", lang)] + [f"{INDENT}! {_note(n, lang)}" for n in first]
+    return lines + [""]
+
+
+def _rate_detail(r, lang: str) -> str:
+    detail = text(
+        "text.rate_detail",
+        lang,
+        articulation=_num(r.articulation_wpm),
+        syllables=_num(r.syllables_per_s, 1),
+        method=text(f"method.{r.method}", lang),
+    )
+    if r.chars_per_min is None:
+        return detail
+    return text("text.rate_detail_zh", lang, cpm=_num(r.chars_per_min)) + text("text.list_join", lang) + detail
+
+
+def _figures(a, lang: str, style) -> list:
+    sc, r = a.scores, a.rate
+    it_target = render(band_message(sc.intonation.band), lang)
+    rate_detail = _rate_detail(r, lang)
+    energy = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
+    rows = [
+        (
+            "label.intonation",
+            text("text.intonation", lang, level=_num(a.intonation.level, 1)),
+            sc.intonation,
+            "",
+            (
+                text("meaning.intonation", lang, target=it_target)
+                if sc.intonation.band.to_dict()
+                else text("meaning.intonation_open", lang),
+                text("text.intonation_detail", lang, spread=_num(a.intonation.spread_st, 1)),
+            ),
+        ),
+        (
+            "label.rate",
+            text("text.rate", lang, wpm=_num(r.wpm)),
+            sc.rate,
+            "unit.wpm",
+            (text("meaning.rate", lang), rate_detail),
+        ),
+        (
+            "label.volume",
+            text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
+            sc.loudness,
+            "unit.dbfs",
+            (
+                text("meaning.volume", lang),
+                text("text.volume_detail", lang, variation=_num(a.loudness.variation_db, 1)),
+            ),
+        ),
+        (
+            "label.energy",
+            energy,
+            sc.energy,
+            "",
+            (text("meaning.energy", lang), text("text.energy_detail", lang, index=_num(a.energy_index, 1))),
+        ),
+    ]
+    out = []
+    for key, value, verdict, unit, lines in rows:
+        out += _headline(text(key, lang), value, verdict, lang, style, unit, lines)
+    return out
+
+
+def _details(a, lang: str) -> list:
+    ps, sp = a.pitch_summary, a.speech
+    pauses = [e - s for s, e in sp.pauses_s]
+    out = [
+        f"{INDENT}{pad(text('label.pitch', lang), LABEL_CELLS)} "
+        + text("text.pitch", lang, median=_num(ps.median_hz), range=_num(ps.range_st, 1)),
+        f"{INDENT}{pad(text('label.speech', lang), LABEL_CELLS)} "
+        + text(
+            "text.speech",
+            lang,
+            speech=_num(sp.speech_s, 1),
+            pauses=len(pauses),
+            longest=_num(max(pauses, default=0), 1),
+        ),
+    ]
+    windows = [w for w in a.intonation.windows if not math.isnan(w.level)]
+    if len(windows) > 1:
+        cells = [f"{_clock(w.start_s)} {w.level:.1f}" for w in windows]
+        out.append(INDENT + _labelled("label.over_time", " | ".join(cells), lang))
+    band = a.scores.intonation.band
+    stretches = flat_stretches(windows, band)
+    if stretches:
+        spans = ", ".join(f"{_clock(s)}-{_clock(e)}" for s, e in stretches)
+        level = f"{flat_level(band):g}"
+        value = text("text.flat_stretches", lang, level=level, list=spans)
+        out.append(INDENT + _labelled("label.flat_stretches", value, lang))
+    return out
 
 
 def render_text(a, *, lang: str = "en", style=_plain) -> str:
@@ -56,86 +210,11 @@ def render_text(a, *, lang: str = "en", style=_plain) -> str:
     -------
     report : str
     """
-    au, sc, r = a.audio, a.scores, a.rate
-    lines = [
-        text(
-            "text.file_line",
-            lang,
-            file=au.path,
-            rate=f"{au.source_sr / 1000:g}",
-            channels=text("label.channels", lang, n=au.source_channels),
-            duration=_clock(au.duration_s),
-            language=text(f"label.language.{a.settings.language}", lang),
-        )
-    ]
-    lines.append(
-        _headline(
-            text("label.intonation", lang),
-            text("text.intonation", lang, level=_num(a.intonation.level, 1)),
-            sc.intonation,
-            lang,
-            style,
-            1,
-            text("text.intonation_detail", lang, spread=_num(a.intonation.spread_st, 1)),
-        )
-    )
-    detail = text(
-        "text.rate_detail",
-        lang,
-        articulation=_num(r.articulation_wpm),
-        syllables=_num(r.syllables_per_s, 1),
-        method=text(f"method.{r.method}", lang),
-    )
-    if r.chars_per_min is not None:
-        detail = text("text.rate_detail_zh", lang, cpm=_num(r.chars_per_min)) + ", " + detail
-    lines.append(
-        _headline(text("label.rate", lang), text("text.rate", lang, wpm=_num(r.wpm)), sc.rate, lang, style, 0, detail)
-    )
-    lines.append(
-        _headline(
-            text("label.volume", lang),
-            text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
-            sc.loudness,
-            lang,
-            style,
-            0,
-            text("text.volume_detail", lang, variation=_num(a.loudness.variation_db, 1)),
-        )
-    )
-    lines.append(
-        _headline(
-            text("label.energy", lang),
-            text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–",
-            sc.energy,
-            lang,
-            style,
-            0,
-            text("text.energy_detail", lang, index=_num(a.energy_index, 1)),
-        )
-    )
-    ps, sp = a.pitch_summary, a.speech
-    pauses = [e - s for s, e in sp.pauses_s]
-    lines.append(
-        f"  {text('label.pitch', lang):<14} "
-        + text("text.pitch", lang, median=_num(ps.median_hz), range=_num(ps.range_st, 1))
-    )
-    lines.append(
-        f"  {text('label.speech', lang):<14} "
-        + text(
-            "text.speech",
-            lang,
-            speech=_num(sp.speech_s, 1),
-            pauses=len(pauses),
-            longest=_num(max(pauses, default=0), 1),
-        )
-    )
-    if len(a.intonation.windows) > 1:
-        cells = [f"{_clock(w.start_s)} {w.level:.1f}" for w in a.intonation.windows if not math.isnan(w.level)]
-        lines.append(f"  {text('label.over_time', lang)}: " + " | ".join(cells))
-    lines.append("")
-    lines.append(text("label.next", lang) + ":")
-    lines += [f"  {i}. {render(m, lang)}" for i, m in enumerate(sc.advice, 1)]
-    if a.notes:
-        lines.append(text("label.warnings", lang) + ":")
-        lines += [f"  - {render(n, lang) if not isinstance(n, str) else n}" for n in a.notes]
+    lines = _top(a, lang) + _figures(a, lang, style) + _details(a, lang)
+    lines += ["", _colon("label.next", lang)]
+    lines += [f"{INDENT}{i}. {render(m, lang)}" for i, m in enumerate(a.scores.advice, 1)]
+    _, rest = split_notes(a.notes)
+    if rest:
+        lines.append(_colon("label.warnings", lang))
+        lines += [f"{INDENT}- {_note(n, lang)}" for n in rest]
     return "\n".join(lines)
