@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -13,8 +16,10 @@ from click.testing import CliRunner
 from tests import browser, synth
 from tonecheck.analysis import analyze_file
 from tonecheck.cli import cli
-from tonecheck.report.html import render_report
+from tonecheck.messages import Message, render
+from tonecheck.report.html import flat_stretches, render_report
 from tonecheck.report.page import escape
+from tonecheck.targets import Band, default_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "tonecheck" / "locale"
@@ -88,7 +93,8 @@ def test_report_and_plot_options_write_files_atomically(call_wav, tmp_path):
 def test_unwritable_report_is_one_line_error(call_wav, tmp_path):
     result = CliRunner().invoke(cli, ["analyze", str(call_wav), "--report", str(tmp_path / "missing" / "r.html")])
     assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and "cannot write" in result.output and "Traceback" not in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {tmp_path / 'missing' / 'r.html'}: ")
 
 
 def test_report_needs_a_single_file(call_wav, tmp_path):
@@ -112,3 +118,72 @@ def test_report_renders_in_headless_chromium(analysis, tmp_path, lang):
     assert loaded.console == []
     assert loaded.dom.count('class="gauge"') == 4 and 'src="data:image/png;base64,' in loaded.dom
     assert not browser.is_blank(loaded.screenshot)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_opens_with_the_summary_and_reading_notes(analysis, lang):
+    notes = (
+        Message("note.telephone_band", {"sr": 16000, "edge_khz": "4"}),
+        Message("note.short_speech", {"seconds": "19.9"}),
+    )
+    page = render_report(dataclasses.replace(analysis, notes=notes), lang=lang)
+    summary = escape(render(analysis.scores.summary, lang))
+    short, telephone = (escape(render(n, lang)) for n in (notes[1], notes[0]))
+    headline = page.index('id="h-headline"')
+    assert page.index(summary) < headline  # the plain-language line comes first
+    assert page.index(short) < headline and page.count(short) == 1  # changes how to read the figures: on top
+    assert page.index(telephone) > page.index('id="h-facts"') and page.count(telephone) == 1  # the rest: bottom
+    plain = render_report(dataclasses.replace(analysis, notes=notes[:1]), lang=lang)
+    assert 'id="reading-notes"' not in plain and plain.index(summary) < plain.index('id="h-headline"')
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_gauge_and_panel_says_what_it_means(analysis, lang):
+    page = render_report(analysis, lang=lang)
+    meanings = re.findall(r'<p class="meaning">([^<]+)</p>', page)
+    assert len(meanings) == 4 and all(len(m) > 30 for m in meanings)
+    target = {"en": "-36 to -10 dBFS", "zh": "-36 至 -10 dBFS"}[lang]
+    assert target in meanings[2] and "dBFS" in meanings[2]
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", page).group(1)
+    assert caption.count("<p>") == 4  # pitch, loudness, rate, flat stretches
+    assert {"en": "darker = flatter", "zh": "越深越平"}[lang] in caption
+    assert not re.search(r"\d--\d", page) and "–-" not in page  # "-36--10" style ranges are gone
+
+
+def test_no_unit_stands_without_a_plain_word(analysis):
+    page = render_report(analysis, lang="en")
+    nodes = [html.unescape(t) for t in re.findall(r">([^<]+)<", page[page.index("<body>") :])]
+    plain = {"dBFS": ("level", "loud", "speech"), "semitones": ("pitch",), "index": ("typical phone voice",)}
+    for unit, words in plain.items():
+        found = [t for t in nodes if unit in t]
+        assert found, unit
+        for t in found:
+            assert any(w in t.lower() for w in words), (unit, t)
+
+
+def test_open_target_bands_print_in_words(call_wav):
+    targets = dataclasses.replace(
+        default_targets(), rate_wpm=Band(170.0, math.inf), speech_level_dbfs=Band(-math.inf, -10.0)
+    )
+    a = analyze_file(call_wav, targets=targets)
+    page = render_report(a, lang="en")
+    assert "at least 170 words/min" in page and "at most -10 dBFS" in page
+    assert "100 to 150" not in page and "100-150" not in page  # the figure and its alt use the active band
+
+
+def test_overlapping_flat_windows_are_listed_once(analysis):
+    windows = tuple(
+        dataclasses.replace(analysis.intonation.windows[0], start_s=s, end_s=s + 10.0, level=1.5) for s in (15, 20, 25)
+    )
+    a = dataclasses.replace(analysis, intonation=dataclasses.replace(analysis.intonation, windows=windows))
+    assert flat_stretches(a) == [(15, 35)]
+    assert "0:15–0:35" in render_report(a, lang="en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_mixed_voices_are_said_on_top_and_in_the_caller_answers(analysis, lang):
+    note = Message("note.two_voices")
+    page = render_report(dataclasses.replace(analysis, notes=(note,)), lang=lang)
+    assert page.index(escape(render(note, lang))) < page.index('id="h-headline"')
+    one_voice = {"en": "This recording holds one voice", "zh": "这段录音只有一个人的声音"}[lang]
+    assert one_voice not in page and "--channel left" in page

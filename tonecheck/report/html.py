@@ -1,9 +1,10 @@
 """The call report: one self-contained HTML page per analysed recording.
 
 ``render_report(analysis, lang=...)`` returns the page as a string: headline
-gauges against the manual's targets, the pitch/loudness/rate figure (an
-inline PNG), the manual's four self-review questions answered from the
-measurements, what to try next, and file facts with warnings. All text
+gauges against the manual's targets (each with a sentence saying what it
+means), the pitch/loudness/rate figure (an inline PNG, captioned), the manual's four self-review questions answered from the
+measurements, what to try next, and file facts with warnings. It opens
+with the one-line summary and the notes that change how to read the figures. All text
 comes from the message catalog (``tonecheck/locale``); all user-supplied
 text (file names, transcripts) is escaped.
 """
@@ -13,11 +14,11 @@ from __future__ import annotations
 import math
 
 from .. import __version__
-from ..messages import Message, render, text
-from .page import escape, gauge_svg, png_img, render_page
+from ..messages import Message, render, split_notes, text
+from .page import band_text, escape, gauge_svg, png_img, render_page
 from .plots import figure_png, main_figure
 
-__all__ = ["render_report"]
+__all__ = ["render_report", "flat_stretches"]
 
 TELEPHONE_KEYS = ("note.telephone_rate", "note.telephone_band")
 
@@ -30,90 +31,85 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def _band_text(band) -> str:
-    lo = "" if not math.isfinite(band.low) else f"{band.low:g}"
-    hi = "" if not math.isfinite(band.high) else f"{band.high:g}"
-    return f"{lo} … {hi}".strip(" …") if lo and hi else (f"≥ {lo}" if lo else f"≤ {hi}")
+UNITS = {"intonation": "", "rate": "unit.wpm", "volume": "unit.dbfs", "energy": ""}
+"""Unit catalog key per headline figure ('' = no unit)."""
 
 
-def _gauge(label: str, value: float, value_text: str, verdict, lo: float, hi: float, lang: str) -> str:
+def _gauge(what: str, value: float, value_text: str, verdict, scale: tuple, lang: str) -> str:
+    label = text(f"label.{what}", lang)
     band = verdict.band
-    alt = text(
-        "report.gauge_alt",
-        lang,
-        label=label,
-        value=value_text,
-        target=_band_text(band),
-        verdict=text(f"verdict.{verdict.verdict}", lang),
-    )
+    target = band_text(band, lang, UNITS[what])
+    verdict_word = text(f"verdict.{verdict.verdict}", lang)
+    alt = text("report.gauge_alt", lang, label=label, value=value_text, target=target, verdict=verdict_word)
     return gauge_svg(
         value=value,
-        lo=lo,
-        hi=hi,
+        lo=scale[0],
+        hi=scale[1],
         band=(band.low, band.high),
         label=label,
-        value_text=f"{value_text} · {text(f'verdict.{verdict.verdict}', lang)}",
+        value_text=f"{value_text} · {verdict_word}",
         verdict=verdict.verdict,
         alt=alt,
+        meaning=text(f"report.meaning.{what}", lang, target=target),
     )
 
 
 def _gauges(a, lang: str) -> str:
     sc = a.scores
     energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
+    level_text = text("text.intonation", lang, level=_num(a.intonation.level, 1))
+    volume_text = text("report.value.volume", lang, level=_num(a.loudness.speech_level_dbfs))
+    energy_text = text("report.value.energy", lang, energy=energy_word, index=_num(a.energy_index, 1))
     parts = [
-        _gauge(
-            text("label.intonation", lang),
-            a.intonation.level,
-            text("text.intonation", lang, level=_num(a.intonation.level, 1)),
-            sc.intonation,
-            1,
-            10,
-            lang,
-        ),
-        _gauge(
-            text("label.rate", lang), a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, 50, 250, lang
-        ),
-        _gauge(
-            text("label.volume", lang),
-            a.loudness.speech_level_dbfs,
-            text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
-            sc.loudness,
-            -60,
-            0,
-            lang,
-        ),
-        _gauge(
-            text("label.energy", lang),
-            a.energy_index,
-            f"{energy_word} ({_num(a.energy_index, 1)})",
-            sc.energy,
-            -10,
-            10,
-            lang,
-        ),
+        _gauge("intonation", a.intonation.level, level_text, sc.intonation, (1, 10), lang),
+        _gauge("rate", a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, (50, 250), lang),
+        _gauge("volume", a.loudness.speech_level_dbfs, volume_text, sc.loudness, (-60, 0), lang),
+        _gauge("energy", a.energy_index, energy_text, sc.energy, (-10, 10), lang),
     ]
     return (
         f'<section aria-labelledby="h-headline"><h2 id="h-headline">{escape(text("report.headline", lang))}</h2>'
-        f'<div class="gauges">{"".join(parts)}</div></section>'
+        f'<div class="gauges">{"".join(parts)}</div>'
+        f'<p class="muted">{escape(text("report.gauge_caption", lang))}</p></section>'
     )
+
+
+def flat_stretches(a) -> list:
+    """Merged ``(start_s, end_s)`` of the 10 s windows more than one level below the intonation target."""
+    limit = a.targets.intonation_level.low - 1.0
+    out = []
+    for w in sorted(a.intonation.windows, key=lambda w: w.start_s):
+        if not w.level < limit:
+            continue
+        if out and w.start_s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], w.end_s))
+        else:
+            out.append((w.start_s, w.end_s))
+    return out
 
 
 def _figure(a, lang: str) -> str:
-    fig = main_figure(a, lang=lang)
-    flat = sum(1 for w in a.intonation.windows if w.level < a.targets.intonation_level.low - 1.0)
-    alt = text("report.figure_alt", lang, flat=flat, windows=len(a.intonation.windows))
-    flats = [
-        f"{_clock(w.start_s)}–{_clock(w.end_s)}"
-        for w in a.intonation.windows
-        if w.level < a.targets.intonation_level.low - 1.0
-    ]
+    fig = main_figure(a, lang=lang, title=False)
+    limit = a.targets.intonation_level.low - 1.0
+    flat = sum(1 for w in a.intonation.windows if w.level < limit)
+    rate_target = band_text(a.targets.rate_wpm, lang, UNITS["rate"])
+    volume_target = band_text(a.targets.speech_level_dbfs, lang, UNITS["volume"])
+    alt = text("report.figure_alt", lang, flat=flat, windows=len(a.intonation.windows), target=rate_target)
+    flats = [f"{_clock(s)}–{_clock(e)}" for s, e in flat_stretches(a)]
     flat_line = (
-        text("report.flat_windows", lang, list=", ".join(flats)) if flats else text("report.no_flat_windows", lang)
+        text("report.flat_windows", lang, list=", ".join(flats), threshold=f"{limit:g}")
+        if flats
+        else text("report.no_flat_windows", lang)
     )
+    captions = [
+        text("report.caption.pitch", lang),
+        text("report.caption.loudness", lang, target=volume_target),
+        text("report.caption.rate", lang, target=rate_target),
+        flat_line,
+    ]
+    caption = "".join(f"<p>{escape(c)}</p>" for c in captions)
     return (
         f'<section aria-labelledby="h-time"><h2 id="h-time">{escape(text("report.over_time", lang))}</h2>'
-        f'{png_img(figure_png(fig), alt=alt)}<p class="muted">{escape(flat_line)}</p></section>'
+        f"<figure>{png_img(figure_png(fig), alt=alt)}<figcaption>{caption}</figcaption></figure></section>"
     )
 
 
@@ -122,7 +118,9 @@ def _answers(a, lang: str) -> list:
     level = _num(a.intonation.level, 1)
     v = sc.intonation.verdict
     inflection = (
-        text("report.a.unknown", lang) if v == "unknown" else text(f"report.a.inflection.{v}", lang, level=level)
+        text("report.a.unknown", lang)
+        if v == "unknown"
+        else text(f"report.a.inflection.{v}", lang, level=level, target=band_text(sc.intonation.band, lang))
     )
     lv = sc.loudness.verdict
     volume = (
@@ -136,9 +134,10 @@ def _answers(a, lang: str) -> list:
             trend=_num(a.loudness.trend_db_per_min, 1),
         )
     )
-    rate = text("report.a.rate", lang, wpm=_num(a.rate.wpm), verdict=text(f"verdict.{sc.rate.verdict}", lang))
+    mixed = "_mixed" if any(isinstance(n, Message) and n.key == "note.two_voices" for n in a.notes) else ""
+    rate = text(f"report.a.rate{mixed}", lang, wpm=_num(a.rate.wpm), verdict=text(f"verdict.{sc.rate.verdict}", lang))
     energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
-    intensity = text("report.a.intensity", lang, energy=energy_word, index=_num(a.energy_index, 1))
+    intensity = text(f"report.a.intensity{mixed}", lang, energy=energy_word, index=_num(a.energy_index, 1))
     return [
         ("report.q.inflection", inflection),
         ("report.q.volume", volume),
@@ -167,6 +166,19 @@ def _note_text(note, lang: str) -> str:
     return render(note, lang) if isinstance(note, Message) else str(note)
 
 
+def _summary(a, lang: str) -> str:
+    """The plain-language line, then the notes that change how to read the figures."""
+    line = f'<p class="summary" id="summary">{escape(render(a.scores.summary, lang))}</p>'
+    reading, _ = split_notes(a.notes)
+    if not reading:
+        return line
+    items = "".join(f"<li>{escape(_note_text(n, lang))}</li>" for n in reading)
+    return (
+        f'{line}<section class="notice" id="reading-notes" aria-labelledby="h-read">'
+        f'<h2 id="h-read">{escape(text("report.read_with_care", lang))}</h2><ul>{items}</ul></section>'
+    )
+
+
 def _facts(a, lang: str) -> str:
     au = a.audio
     telephone = any(isinstance(n, Message) and n.key in TELEPHONE_KEYS for n in a.notes)
@@ -191,11 +203,13 @@ def _facts(a, lang: str) -> str:
         ("report.fact.band", text("report.band.telephone" if telephone else "report.band.wide", lang)),
     ]
     dl = "".join(f"<dt>{escape(text(k, lang))}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    notes = [_note_text(n, lang) for n in a.notes]
+    reading, rest = split_notes(a.notes)
+    notes = [_note_text(n, lang) for n in rest]
+    empty = "report.no_other_warnings" if reading else "report.no_warnings"
     warn = (
-        ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
+        ('<ul id="other-notes">' + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
         if notes
-        else f"<p>{escape(text('report.no_warnings', lang))}</p>"
+        else f'<p id="other-notes">{escape(text(empty, lang))}</p>'
     )
     return (
         f'<section aria-labelledby="h-facts"><h2 id="h-facts">{escape(text("report.facts", lang))}</h2>'
@@ -205,6 +219,12 @@ def _facts(a, lang: str) -> str:
 
 def render_report(a, *, lang: str = "en") -> str:
     """The call report of one :class:`~tonecheck.analysis.Analysis` as a complete HTML page.
+
+    The page opens with the one-line summary and the notes that change how to
+    read the figures; then the headline gauges (each with a sentence saying
+    what it measures and its target), what to try next, the figure over
+    time with a caption per panel, the manual's questions, and file facts
+    with the remaining notes.
 
     Parameters
     ----------
@@ -219,7 +239,7 @@ def render_report(a, *, lang: str = "en") -> str:
     """
     title = text("report.title", lang, file=a.audio.path)
     body = (
-        f"<header><h1>{escape(title)}</h1>"
+        f"<header><h1>{escape(title)}</h1>{_summary(a, lang)}"
         f'<p class="muted">{escape(text("report.privacy", lang, version=__version__))}</p></header>'
         f"<main>{_gauges(a, lang)}{_next_steps(a, lang)}{_figure(a, lang)}{_review(a, lang)}"
         f"{_facts(a, lang)}</main>"

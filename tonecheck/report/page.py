@@ -11,8 +11,12 @@ API
 ---
 escape(value) -> str
 render_page(*, title, body_html, lang, script="") -> str
-gauge_svg(*, value, lo, hi, band, label, value_text, verdict, alt) -> str
+gauge_svg(*, value, lo, hi, band, label, value_text, verdict, alt, meaning="") -> str
 png_img(png, *, alt, css_class="") -> str
+sparkline_svg(values, *, lo, hi, band, alt) -> str
+histogram_svg(values, *, lo, hi, bins, band, labels, svg_id) -> str
+band_text(band, lang, unit_key="") -> str   "-36 to -10 dBFS"
+SORT_SCRIPT     makes every ``table.sortable`` sort by a clicked heading
 """
 
 from __future__ import annotations
@@ -22,7 +26,22 @@ import html
 import math
 import zlib
 
-__all__ = ["escape", "render_page", "gauge_svg", "png_img", "VERDICT_CLASS"]
+import numpy as np
+
+from ..messages import render
+from ..scoring import band_message
+
+__all__ = [
+    "band_text",
+    "escape",
+    "render_page",
+    "gauge_svg",
+    "png_img",
+    "sparkline_svg",
+    "histogram_svg",
+    "VERDICT_CLASS",
+    "SORT_SCRIPT",
+]
 
 CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -53,11 +72,73 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .qa dt{font-weight:600;margin-top:.6rem}.qa dd{margin:.1rem 0 0 0}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .4rem;text-align:left;vertical-align:top}
-th{cursor:pointer;user-select:none;background:#f6f6f6}
+th{background:#f6f6f6;min-width:3.2em}td.n{white-space:nowrap}
+table.sortable th{cursor:pointer;user-select:none}
+table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}
+table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
+.summary{font-size:1.2rem;font-weight:600;margin:.6rem 0}
+.notice{border:2px solid var(--low);border-radius:8px;padding:.2rem .9rem;margin:.6rem 0;background:#fff8e6}
+.notice h2{border:0;margin:.4rem 0 .2rem;font-size:1.05rem}
+.meaning{color:var(--muted);font-size:.88rem;margin:.3rem 0 0}
+figure{margin:0}figcaption p{color:var(--muted);font-size:.9rem;margin:.3rem 0}
+td.warn{font-size:.85rem;color:var(--low);min-width:16em}td.file{overflow-wrap:anywhere;min-width:12em}
 .scroll{overflow-x:auto}
 @media (max-width:600px){body{padding:10px;font-size:15px}dl.facts{grid-template-columns:1fr}}
 @media print{.scroll{overflow:visible}}
 """
+
+
+SORT_SCRIPT = """
+(function () {
+  function key(cell) {
+    if (!cell) return '';
+    var v = cell.getAttribute('data-sort');
+    return (v === null ? cell.textContent : v).trim();
+  }
+  function sortBy(table, th) {
+    var col = th.cellIndex, body = table.tBodies[0];
+    var asc = th.getAttribute('aria-sort') !== 'ascending';
+    Array.prototype.forEach.call(th.parentNode.cells, function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+    var rows = Array.prototype.slice.call(body.rows);
+    var numeric = rows.every(function (r) { var k = key(r.cells[col]); return k === '' || isFinite(Number(k)); });
+    rows.sort(function (a, b) {
+      var x = key(a.cells[col]), y = key(b.cells[col]);
+      if (x === '' || y === '') return (x === '') - (y === '');
+      var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, undefined, {numeric: true});
+      return asc ? c : -c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      th.tabIndex = 0;
+      th.addEventListener('click', function () { sortBy(table, th); });
+      th.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(table, th); }
+      });
+    });
+  });
+})();
+"""
+"""Sorting for every ``table.sortable`` by its own columns: a cell's
+``data-sort`` (else its text) is the key; a column whose keys are all numbers
+sorts numerically; blank keys go last in both directions; each click toggles
+ascending/descending and sets ``aria-sort`` on the heading."""
+
+
+def band_text(band, lang: str, unit_key: str = "") -> str:
+    """A target band in words, ``"-36 to -10 dBFS"``, ``"at least 170 words/min"``
+    (:func:`tonecheck.scoring.band_message` rendered in ``lang``).
+
+    Parameters
+    ----------
+    band : tonecheck.targets.Band
+    lang : {"en", "zh"}
+    unit_key : str
+        Catalog key of the unit after the numbers (``"unit.dbfs"``), '' for none.
+    """
+    return render(band_message(band, unit_key), lang)
 
 
 def escape(value) -> str:
@@ -94,7 +175,16 @@ def _x(value: float, lo: float, hi: float, left: float, width: float) -> float:
 
 
 def gauge_svg(
-    *, value: float, lo: float, hi: float, band: tuple, label: str, value_text: str, verdict: str, alt: str
+    *,
+    value: float,
+    lo: float,
+    hi: float,
+    band: tuple,
+    label: str,
+    value_text: str,
+    verdict: str,
+    alt: str,
+    meaning: str = "",
 ) -> str:
     """A horizontal gauge: scale ``lo..hi``, hatched target ``band``, a marker at ``value``.
 
@@ -108,6 +198,8 @@ def gauge_svg(
         Target band; open sides (``±inf``) are drawn to the scale's end.
     label, value_text, alt : str
         Plain text (escaped here).
+    meaning : str
+        Plain text under the gauge: what the figure measures and its target.
     verdict : {"below", "within", "above", "unknown"}
     """
     left, width = 10.0, 280.0
@@ -121,6 +213,7 @@ def gauge_svg(
             f'fill="currentColor"/><line x1="{x:.1f}" y1="44" x2="{x:.1f}" y2="62" stroke="#1b1b1b" stroke-width="2"/>'
         )
     cls = VERDICT_CLASS.get(verdict, "unknown")
+    meaning_html = f'<p class="meaning">{escape(meaning)}</p>' if meaning else ""
     hatch = f"hatch{zlib.crc32(label.encode('utf-8')):x}"
     return (
         f'<div class="gauge"><div>{escape(label)}</div>'
@@ -133,7 +226,7 @@ def gauge_svg(
         f'<rect x="{b0:.1f}" y="46" width="{max(b1 - b0, 1):.1f}" height="14" fill="url(#{hatch})" stroke="#595959"/>'
         f'{marker}<text x="{left}" y="76" font-size="11">{escape(_num(lo))}</text>'
         f'<text x="{left + width}" y="76" font-size="11" text-anchor="end">{escape(_num(hi))}</text>'
-        "</svg></div>"
+        f"</svg>{meaning_html}</div>"
     )
 
 
@@ -145,3 +238,97 @@ def png_img(png: bytes, *, alt: str, css_class: str = "plot") -> str:
     """An ``<img>`` with the PNG inlined as a data URI."""
     data = base64.b64encode(png).decode("ascii")
     return f'<img class="{css_class}" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _finite_or(value: float, default: float) -> float:
+    return value if math.isfinite(value) else default
+
+
+def sparkline_svg(values, *, lo: float, hi: float, band: tuple, alt: str) -> str:
+    """A 120x38 trend line of ``values`` (NaN skipped) on a ``lo..hi`` scale, ``band`` as a grey strip.
+
+    Parameters
+    ----------
+    values : sequence of float
+        In order (e.g. one intonation level per call).
+    lo, hi : float
+        Scale; values outside are drawn at the edge.
+    band : (float, float)
+        Target band; open sides reach the scale's end.
+    alt : str
+        Plain-text description (escaped here).
+    """
+    n = len(values)
+    y = lambda v: 34 - 30 * (min(max(v, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    pts = [(6 + 108 * (i / max(n - 1, 1)), y(v)) for i, v in enumerate(values) if math.isfinite(v)]
+    top, bottom = y(_finite_or(band[1], hi)), y(_finite_or(band[0], lo))
+    line = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+    dots = "".join(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.2"/>' for px, py in pts)
+    return (
+        f'<svg viewBox="0 0 120 38" width="120" height="38" role="img" aria-label="{escape(alt)}">'
+        f'<title>{escape(alt)}</title><rect x="0" y="{top:.1f}" width="120" height="{bottom - top:.1f}" '
+        f'fill="#e3e3e3"/><polyline points="{line}" fill="none" stroke="#1b1b1b" stroke-width="1.5"/>{dots}</svg>'
+    )
+
+
+def _count_ticks(top: int) -> tuple:
+    """Step and rounded top of a count axis with at most about five ticks."""
+    step = max(1, math.ceil(top / 4))
+    return step, step * math.ceil(top / step)
+
+
+def histogram_svg(values, *, lo: float, hi: float, bins: int, band: tuple, labels: dict, svg_id: str) -> str:
+    """A histogram with title, legend, count axis and a hatched target ``band``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Finite values to count.
+    lo, hi : float
+        Range of the bins and of the integer ticks under them.
+    bins : int
+    band : (float, float)
+        Hatched target band; open sides reach the range's end.
+    labels : dict
+        Plain text for ``title``, ``x``, ``y`` (axis titles), ``band``, ``bars`` (legend) and ``alt``.
+    svg_id : str
+        ``id`` of the ``<svg>`` (also prefixes the hatch pattern's id).
+    """
+    counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+    step, top = _count_ticks(max(int(counts.max()) if counts.size else 1, 1))
+    x = lambda v: 44 + 350 * (min(max(v, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    y = lambda c: 150 - 105 * c / top  # noqa: E731
+    b0, b1 = x(_finite_or(band[0], lo)), x(_finite_or(band[1], hi))
+    pattern = f"{svg_id}-band"
+    bars = "".join(
+        f'<rect x="{x(a) + 1:.1f}" y="{y(c):.1f}" width="{x(b) - x(a) - 2:.1f}" height="{150 - y(c):.1f}" '
+        'fill="#3b3b3b"/>'
+        for a, b, c in zip(edges, edges[1:], counts)
+    )
+    xt = "".join(
+        f'<text x="{x(v):.1f}" y="164" font-size="10" text-anchor="middle">{v}</text>'
+        for v in range(math.ceil(lo), math.floor(hi) + 1)
+    )
+    yt = "".join(
+        f'<line x1="40" y1="{y(c):.1f}" x2="44" y2="{y(c):.1f}" stroke="#1b1b1b"/>'
+        f'<text x="37" y="{y(c) + 3.5:.1f}" font-size="10" text-anchor="end">{c}</text>'
+        for c in range(0, top + 1, step)
+    )
+    return (
+        f'<svg id="{svg_id}" viewBox="0 0 410 192" role="img" aria-label="{escape(labels["alt"])}" '
+        f'style="max-width:680px;width:100%"><title>{escape(labels["alt"])}</title>'
+        f'<defs><pattern id="{pattern}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#9c9c9c" stroke-width="2"/>'
+        "</pattern></defs>"
+        f'<text x="44" y="12" font-size="12" font-weight="600">{escape(labels["title"])}</text>'
+        f'<rect x="44" y="21" width="12" height="9" fill="url(#{pattern})" stroke="#9c9c9c"/>'
+        f'<text x="60" y="29" font-size="10">{escape(labels["band"])}</text>'
+        f'<rect x="230" y="21" width="12" height="9" fill="#3b3b3b"/>'
+        f'<text x="246" y="29" font-size="10">{escape(labels["bars"])}</text>'
+        f'<rect x="{b0:.1f}" y="40" width="{b1 - b0:.1f}" height="110" fill="url(#{pattern})"/>{bars}'
+        '<line x1="44" y1="150" x2="396" y2="150" stroke="#1b1b1b"/>'
+        f'<line x1="44" y1="40" x2="44" y2="150" stroke="#1b1b1b"/>{xt}{yt}'
+        f'<text x="220" y="184" font-size="10" text-anchor="middle">{escape(labels["x"])}</text>'
+        f'<text x="10" y="95" font-size="10" text-anchor="middle" transform="rotate(-90 10 95)">'
+        f"{escape(labels['y'])}</text></svg>"
+    )

@@ -14,17 +14,25 @@ Chinese labels need a CJK font: Debian/Ubuntu ``fonts-noto-cjk`` (Noto Sans
 CJK). When none is installed the plots fall back to English labels rather
 than drawing empty boxes.
 
+Every shading and dashed line has a legend entry, and the figure carries a
+title with the file name and the headline verdicts, so a saved PNG stands
+alone when shared.
+
 API
 ---
-main_figure(analysis, *, lang) -> Figure
+main_figure(analysis, *, lang, title=True) -> Figure
 figure_png(fig, *, dpi) -> bytes
-save_png(fig, path)
+figure_bytes(fig, fmt, *, dpi) -> bytes
+save_figure(fig, path, *, protect=())   format from the extension: .png, .svg, .pdf
+save_png(fig, path)                     kept for old callers: same as save_figure
 """
 
 from __future__ import annotations
 
 import io
+import math
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from matplotlib import colormaps, font_manager
@@ -33,11 +41,23 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ..errors import TonecheckError
 from ..fileio import write_atomic
-from ..messages import text
+from ..messages import render, text
 from ..rate import rate_calibration
+from ..scoring import band_message
 
-__all__ = ["main_figure", "figure_png", "save_png", "MAX_POINTS", "cjk_font"]
+__all__ = [
+    "main_figure",
+    "headline",
+    "figure_png",
+    "figure_bytes",
+    "save_figure",
+    "save_png",
+    "FORMATS",
+    "MAX_POINTS",
+    "cjk_font",
+]
 
 MAX_POINTS = 2000
 """Most points drawn per line."""
@@ -55,6 +75,10 @@ CJK_FONTS = (
 )
 LEVEL_CMAP = "viridis"
 DPI = 100
+FORMATS = ("png", "svg", "pdf")
+"""Figure formats ``save_figure`` writes, chosen by the file's extension."""
+TITLE_CHARS = 60
+"""Longest file name shown in the figure title (longer ones keep both ends)."""
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +114,41 @@ def _envelope(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return blocks.min(axis=1), blocks.max(axis=1)
 
 
+def _band_label(band, unit_key: str, lang: str) -> str:
+    """``"target 100 to 150 words/min"`` in ``lang``; open sides as "at least"/"at most"."""
+    return text("plot.target", lang, target=render(band_message(band, unit_key), lang))
+
+
+def _target_span(ax, band, label: str, lo: float, hi: float) -> None:
+    """Hatch ``band`` (open sides drawn to ``lo``/``hi``) across the panel."""
+    low = band.low if math.isfinite(band.low) else lo
+    high = band.high if math.isfinite(band.high) else hi
+    ax.axhspan(low, high, facecolor="none", edgecolor="0.55", hatch="//", lw=0, label=label)
+
+
+def _legend_above(ax, *, ncols: int) -> None:
+    """One legend row on top of the panel, so it never hides the data."""
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=ncols,
+        fontsize="small",
+        frameon=False,
+        borderaxespad=0.1,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
+
+
+def _spans(ax, spans_s, colors, alpha: float, label: str) -> None:
+    """Full-height shaded time spans as one collection (hundreds of ``axvspan`` calls are slow)."""
+    spans = [(start, end - start) for start, end in spans_s]
+    if spans:
+        ax.broken_barh(
+            spans, (0, 1), facecolors=colors, alpha=alpha, lw=0, label=label, transform=ax.get_xaxis_transform()
+        )
+
+
 def _pitch_panel(ax, a, lang: str, hop_s: float) -> None:
     f0 = np.where(a.speech.is_speech, a.pitch.f0_hz, np.nan)
     median = np.nanmedian(f0) if np.isfinite(f0).any() else np.nan
@@ -98,14 +157,23 @@ def _pitch_panel(ax, a, lang: str, hop_s: float) -> None:
     y = _decimate_mean(st, k)
     t = (np.arange(y.size) * k + k / 2) * hop_s
     cmap, norm = colormaps[LEVEL_CMAP], Normalize(1.0, 10.0)
-    for w in a.intonation.windows:
-        ax.axvspan(w.start_s, w.end_s, color=cmap(norm(w.level)), alpha=0.18, lw=0)
-    ax.plot(t, y, color="black", lw=1.0)
-    ax.axhline(0.0, color="0.5", lw=0.6, ls="--")
+    windows = a.intonation.windows
+    _spans(
+        ax,
+        [(w.start_s, w.end_s) for w in windows],
+        [cmap(norm(w.level)) for w in windows],
+        0.18,
+        text("plot.windows", lang),
+    )
+    ax.plot(t, y, color="black", lw=1.0, label=text("plot.pitch_line", lang))
+    ax.axhline(0.0, color="0.5", lw=0.8, ls="--", label=text("plot.median", lang))
     ax.set_ylabel(text("plot.pitch", lang))
     ax.set_ylim(-12, 12)
-    sm = ax.figure.colorbar(_scalar_mappable(cmap, norm), ax=ax, pad=0.01, fraction=0.03)
-    sm.set_label(text("plot.level", lang))
+    bar = ax.figure.colorbar(_scalar_mappable(cmap, norm), ax=ax, pad=0.01, fraction=0.03)
+    band = a.targets.intonation_level
+    bar.ax.axhspan(max(band.low, 1.0), min(band.high, 10.0), facecolor="none", edgecolor="white", hatch="//", lw=0)
+    bar.set_label(text("plot.level", lang))
+    _legend_above(ax, ncols=3)
 
 
 def _scalar_mappable(cmap, norm):
@@ -119,13 +187,19 @@ def _loudness_panel(ax, a, lang: str, hop_s: float) -> None:
     k = _bins(levels.size)
     lo, hi = _envelope(levels, k)
     t = (np.arange(lo.size) * k + k / 2) * hop_s
-    for start, end in a.speech.segments_s:
-        ax.axvspan(start, end, color="0.85", lw=0)
-    ax.fill_between(t, lo, hi, color="0.25", lw=0.4, step="mid", label=text("plot.speech", lang))
-    ax.axhline(a.loudness.speech_level_dbfs, color="black", lw=0.8, ls="--")
-    ax.set_ylabel(text("plot.loudness", lang))
+    _spans(ax, a.speech.segments_s, "0.88", 1.0, text("plot.speech", lang))
     floor = np.nanpercentile(levels, 5) if levels.size else -90.0
-    ax.set_ylim(max(floor - 5, -90.0), 0)
+    bottom = max(floor - 5, -90.0)
+    _target_span(
+        ax, a.targets.speech_level_dbfs, _band_label(a.targets.speech_level_dbfs, "unit.dbfs", lang), bottom, 0.0
+    )
+    ax.fill_between(t, lo, hi, color="0.25", lw=0.4, step="mid", label=text("plot.loudness_line", lang))
+    level = a.loudness.speech_level_dbfs
+    if math.isfinite(level):
+        ax.axhline(level, color="black", lw=0.8, ls="--", label=text("plot.speech_level", lang, level=f"{level:.0f}"))
+    ax.set_ylabel(text("plot.loudness", lang))
+    ax.set_ylim(bottom, 0)
+    _legend_above(ax, ncols=4)
 
 
 def rate_over_time(a) -> tuple[np.ndarray, np.ndarray]:
@@ -141,16 +215,51 @@ def rate_over_time(a) -> tuple[np.ndarray, np.ndarray]:
 
 def _rate_panel(ax, a, lang: str, band) -> None:
     t, wpm = rate_over_time(a)
-    ax.axhspan(
-        band.low, band.high, facecolor="none", edgecolor="0.4", hatch="//", lw=0, label=text("plot.target", lang)
-    )
-    ax.plot(t, wpm, color="black", marker="o", ms=2.5, lw=1.0)
+    top = max(250.0, float(np.nanmax(wpm)) * 1.1 if wpm.size else 250.0)
+    _target_span(ax, band, _band_label(band, "unit.wpm", lang), 0.0, top)
+    ax.plot(t, wpm, color="black", marker="o", ms=2.5, lw=1.0, label=text("plot.rate_line", lang))
     ax.set_ylabel(text("plot.rate", lang))
-    ax.set_ylim(0, max(250.0, float(np.nanmax(wpm)) * 1.1 if wpm.size else 250.0))
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    ax.set_ylim(0, top)
+    _legend_above(ax, ncols=2)
 
 
-def main_figure(a, *, lang: str = "en") -> Figure:
+def _short_name(path) -> str:
+    """The file name for a figure title: no folders, printable, at most ``TITLE_CHARS``, no mathtext."""
+    name = Path(str(path)).name.encode("utf-8", "replace").decode("utf-8")
+    if len(name) > TITLE_CHARS:
+        half = TITLE_CHARS // 2 - 1
+        name = f"{name[:half]}…{name[-half:]}"
+    return name.replace("$", r"\$")
+
+
+def _fmt(value, digits: int) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def headline(a, *, lang: str = "en") -> str:
+    """``"call.wav — intonation 5.4 on target · 162 words/min above target · volume -24 dBFS on target"``."""
+    sc = a.scores
+    return text(
+        "plot.headline",
+        lang,
+        file=_short_name(a.audio.path),
+        intonation=text(
+            "plot.head.intonation",
+            lang,
+            level=_fmt(a.intonation.level, 1),
+            verdict=text(f"verdict.{sc.intonation.verdict}", lang),
+        ),
+        rate=text("plot.head.rate", lang, wpm=_fmt(a.rate.wpm, 0), verdict=text(f"verdict.{sc.rate.verdict}", lang)),
+        volume=text(
+            "plot.head.volume",
+            lang,
+            level=_fmt(a.loudness.speech_level_dbfs, 0),
+            verdict=text(f"verdict.{sc.loudness.verdict}", lang),
+        ),
+    )
+
+
+def main_figure(a, *, lang: str = "en", title: bool = True) -> Figure:
     """Pitch, loudness and speaking rate of a call, stacked on one time axis.
 
     Parameters
@@ -158,18 +267,19 @@ def main_figure(a, *, lang: str = "en") -> Figure:
     a : Analysis
     lang : {"en", "zh"}
         Label language; English when ``zh`` is asked for but no CJK font is installed.
+    title : bool
+        Put the file name and the headline verdicts on top (for a figure shared on
+        its own); the HTML report, which says both already, leaves it off.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
     """
-    font = cjk_font() if lang == "zh" else None
+    font = cjk_font()
     if lang == "zh" and font is None:
         lang = "en"
-    fig = Figure(figsize=(10, 7.2), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(10, 7.6 if title else 7.2), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    if font:
-        fig.set_gid("cjk")
     axes = fig.subplots(3, 1, sharex=True)
     hop_s = a.pitch.hop_s
     _pitch_panel(axes[0], a, lang, hop_s)
@@ -180,19 +290,64 @@ def main_figure(a, *, lang: str = "en") -> Figure:
     axes[2].set_xlabel(text("plot.time", lang))
     for ax in axes:
         ax.grid(True, color="0.9", lw=0.5)
-    if font:
+    if title:
+        fig.suptitle(headline(a, lang=lang), fontsize="medium", fontweight="bold")
+    if font:  # CJK labels, and CJK characters in file names under English labels
+        family = [font, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", font]
         for item in fig.findobj(lambda o: hasattr(o, "set_fontfamily")):
-            item.set_fontfamily([font, "DejaVu Sans"])
+            item.set_fontfamily(family)
+    for ax in fig.axes:  # two-line axis titles: room for CJK glyphs
+        ax.yaxis.label.set_linespacing(1.5)
     return fig
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = DPI) -> bytes:
+    """The figure as ``fmt`` (one of :data:`FORMATS`) bytes, without a creation date."""
+    buf = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
+    return buf.getvalue()
 
 
 def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    return figure_bytes(fig, "png", dpi=dpi)
 
 
-def save_png(fig: Figure, path) -> None:
-    """Write the figure to ``path`` as PNG, atomically."""
-    write_atomic(path, figure_png(fig))
+def figure_format(path) -> str:
+    """The format :func:`save_figure` writes to ``path``, from its extension.
+
+    Raises
+    ------
+    TonecheckError
+        The extension is not ``.png``, ``.svg`` or ``.pdf``.
+    """
+    ext = Path(str(path)).suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        what = f"a .{ext} file" if ext else "a file without an extension"
+        raise TonecheckError(f"{path}: cannot write the figure as {what}; name it .png, .svg or .pdf")
+    return ext
+
+
+def save_figure(fig: Figure, path, *, protect=()) -> None:
+    """Write the figure to ``path`` atomically, as PNG, SVG or PDF by the extension.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        Ends in ``.png``, ``.svg`` or ``.pdf`` (any case).
+    protect : iterable of paths
+        Inputs the output must not replace (passed to :func:`tonecheck.fileio.write_atomic`).
+
+    Raises
+    ------
+    TonecheckError
+        Another extension, or the output path cannot be written.
+    """
+    write_atomic(path, figure_bytes(fig, figure_format(path)), protect=protect)
+
+
+def save_png(fig: Figure, path, *, protect=()) -> None:
+    """Same as :func:`save_figure` (the old name; the format follows the extension)."""
+    save_figure(fig, path, protect=protect)
