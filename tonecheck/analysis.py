@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audio import Audio, load_audio
-from .errors import TonecheckError
+from .errors import TonecheckError, catalog_error
 from .frames import HOP_S
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
 from .loudness import LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db, summarize_loudness
@@ -179,10 +179,7 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
     pitch = track_pitch(y, sr=sr, hop_s=HOP_S, speech=speech.is_speech)
     voiced = pitch.voiced & speech.is_speech
     if voiced.sum() * HOP_S < MIN_VOICED_S:
-        raise TonecheckError(
-            f"{audio.path}: no voiced speech found (only noise or whispering); "
-            "check the microphone or choose another --channel"
-        )
+        raise catalog_error("error.no_voiced_speech", file=display_name(audio.path))
     f0 = np.where(voiced, pitch.f0_hz, np.nan)
     intonation = measure_intonation(f0, hop_s=HOP_S, language=settings.language)
     pitch_summary = summarize_pitch(f0, hop_s=HOP_S)
@@ -228,9 +225,11 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
 
 def _require_speech(audio: Audio, speech: SpeechActivity, *, min_s: float) -> None:
     if speech.speech_s < min_s:
-        raise TonecheckError(
-            f"{audio.path}: no speech found (peak {audio.peak_dbfs:.0f} dBFS, "
-            f"{speech.speech_s:.1f} s above the noise); check the microphone or choose another --channel"
+        raise catalog_error(
+            "error.no_speech",
+            file=display_name(audio.path),
+            peak=f"{audio.peak_dbfs:.0f}",
+            seconds=f"{speech.speech_s:.1f}",
         )
 
 

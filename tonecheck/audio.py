@@ -79,10 +79,10 @@ def _parse_channel(channel: str | int, name: str) -> tuple[str, int | None]:
 
 
 _NOT_REGULAR = (
-    (stat.S_ISFIFO, "is a FIFO"),
-    (stat.S_ISCHR, "is a character device"),
-    (stat.S_ISBLK, "is a block device"),
-    (stat.S_ISSOCK, "is a socket"),
+    (stat.S_ISFIFO, "is a FIFO", "error.fifo"),
+    (stat.S_ISCHR, "is a character device", "error.char_device"),
+    (stat.S_ISBLK, "is a block device", "error.block_device"),
+    (stat.S_ISSOCK, "is a socket", "error.socket"),
 )
 
 
@@ -96,24 +96,31 @@ def _check_file(name: str) -> None:
         info = os.stat(name)  # follows symbolic links
     except FileNotFoundError as exc:
         if os.path.islink(name):
-            raise input_error(name, "is a broken link (its target does not exist)", "check the path") from exc
-        raise input_error(name, "no such file", "check the path") from exc
+            raise input_error(
+                name, "is a broken link (its target does not exist)", "check the path", key="error.broken_link"
+            ) from exc
+        raise input_error(name, "no such file", "check the path", key="error.no_such_file") from exc
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise input_error(name, "is a link that loops back on itself", "check the path") from exc
+            raise input_error(
+                name, "is a link that loops back on itself", "check the path", key="error.link_loop"
+            ) from exc
         raise input_error(name, f"cannot be read ({exc.strerror})", "check the path and the file permissions") from exc
     if stat.S_ISDIR(info.st_mode):
-        raise input_error(name, "is a folder, not a recording", "pass one audio file")
+        raise input_error(name, "is a folder, not a recording", "pass one audio file", key="error.folder")
     if not stat.S_ISREG(info.st_mode):
-        what = next((text for test, text in _NOT_REGULAR if test(info.st_mode)), "is not a regular file")
-        raise input_error(name, f"{what}, not a recording", "pass an audio file")
+        what, key = next(
+            ((text, key) for test, text, key in _NOT_REGULAR if test(info.st_mode)),
+            ("is not a regular file", "error.not_regular"),
+        )
+        raise input_error(name, f"{what}, not a recording", "pass an audio file", key=key)
     try:  # read-only probe for a precise OS error; O_NONBLOCK: never wait if it was swapped for a FIFO
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         os.close(fd)
     except OSError as exc:
         raise input_error(name, f"cannot be read ({exc.strerror})", "check the path and the file permissions") from exc
     if info.st_size == 0:
-        raise input_error(name, "the file is empty (0 bytes)", "record or copy it again")
+        raise input_error(name, "the file is empty (0 bytes)", "record or copy it again", key="error.empty_file")
 
 
 def load_audio(path: str | os.PathLike, *, channel: str | int = "mix", sr: int = ANALYSIS_SR) -> Audio:

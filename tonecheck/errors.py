@@ -8,7 +8,7 @@ The command line turns it into ``Error: ...`` on stderr and exit code 1.
 
 from __future__ import annotations
 
-__all__ = ["TonecheckError"]
+__all__ = ["TonecheckError", "catalog_error"]
 
 
 class TonecheckError(Exception):
@@ -22,3 +22,13 @@ class TonecheckError(Exception):
     def __init__(self, text: str, *, message=None):
         super().__init__(text)
         self.message = message
+
+
+def catalog_error(key: str, **params) -> TonecheckError:
+    """A :class:`TonecheckError` written in the message catalog: ``str()`` is
+    the English sentence of ``key``, and ``.message`` lets the command line
+    show it in the report language."""
+    from .messages import Message, render
+
+    message = Message(key, params)
+    return TonecheckError(render(message, "en"), message=message)

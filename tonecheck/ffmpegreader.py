@@ -91,11 +91,14 @@ def _ffprobe(name: str, ext: str) -> Source:
             name, f"ffprobe did not answer within {_PROBE_TIMEOUT_S} s", "convert the file to WAV", kind=NotDecodable
         ) from exc
     if res.returncode != 0:
+        detail = f"ffmpeg: {_last_line(res.stderr, name)}"
         raise input_error(
             name,
-            f"not a readable audio file (ffmpeg: {_last_line(res.stderr, name)})",
+            f"not a readable audio file ({detail})",
             "check that it is a recording, or convert it to WAV",
             kind=NotDecodable,
+            key="error.not_audio",
+            detail=detail,
         ) from subprocess.CalledProcessError(res.returncode, cmd, stderr=res.stderr)
     info = json.loads(res.stdout.decode("utf-8", "replace") or "{}")
     if not info.get("streams"):

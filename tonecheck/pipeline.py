@@ -163,6 +163,8 @@ class Pipeline:
                 src.path,
                 f"the recording is digital silence (peak {peak_dbfs:.0f} dBFS)",
                 "check the microphone or the channel",
+                key="error.silence",
+                peak=f"{peak_dbfs:.0f}",
             )
         samples, dc = self._samples()
         notes = notes + source_notes(src, self.index, meter, dc, duration_s)

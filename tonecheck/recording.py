@@ -127,10 +127,22 @@ def display_name(path: str | bytes | os.PathLike) -> str:
 
 
 def input_error(
-    name: str | bytes | os.PathLike, problem: str, fix: str, *, kind: type[TonecheckError] = TonecheckError
+    name: str | bytes | os.PathLike,
+    problem: str,
+    fix: str,
+    *,
+    kind: type[TonecheckError] = TonecheckError,
+    key: str | None = None,
+    **params,
 ) -> TonecheckError:
-    """One-line ``"<file>: <problem>; <fix>"`` error (of class ``kind``), printable whatever the name holds."""
-    return kind(_printable(f"{display_name(name)}: {problem}; {fix}"))
+    """One-line ``"<file>: <problem>; <fix>"`` error (of class ``kind``), printable whatever the name holds.
+
+    With ``key``, the error also carries that catalog message (``{file}``
+    plus ``params``), so the command line can show it in the report
+    language; the English line stays ``problem`` and ``fix``.
+    """
+    message = Message(key, {"file": display_name(name), **params}) if key else None
+    return kind(_printable(f"{display_name(name)}: {problem}; {fix}"), message=message)
 
 
 def check_source(src: Source, label: str, index: int | None) -> None:

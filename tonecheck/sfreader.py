@@ -125,10 +125,13 @@ def _open(name: str, label: str, index: int | None, sr: int, capture: _Fd2Captur
                 return load_ffmpeg(name, label, index, sr)
             except NotDecodable:  # ffmpeg finds no audio either: libsndfile's reason is the clearer one
                 pass
+        detail = exc.error_string.rstrip(".")
         raise input_error(
             name,
-            f"not a readable audio file ({exc.error_string.rstrip('.')})",
+            f"not a readable audio file ({detail})",
             "check that it is a recording, or convert it to WAV",
+            key="error.not_audio",
+            detail=detail,
         ) from exc
     if f.format == "MP3" and _has_ffmpeg() and not mp3_length_tag(name)[0] and mp3_bit_rate_varies(name):
         f.close()  # VBR without a length tag: libmpg123 would stop at a length guessed from the first frame

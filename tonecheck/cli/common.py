@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import warnings
 
 import click
 
-from ..errors import TonecheckError
+from ..errors import TonecheckError, catalog_error
 from ..messages import Message, render, text
 from ..recording import display_name
 
@@ -86,63 +85,14 @@ def resolve_languages(language: str | None, report_lang: str | None) -> tuple[st
     return (language or report), report
 
 
-# Loader errors raised without a catalog message: "<file>: <problem>; <fix>" -> key.
-# (Once the loader attaches message=..., these patterns are no longer consulted.)
-_KNOWN_ERRORS = (
-    (re.compile(r"^(?P<file>.+): no such file; check the path$"), "error.no_such_file"),
-    (re.compile(r"^(?P<file>.+): is a folder, not a recording; pass one audio file$"), "error.folder"),
-    (re.compile(r"^(?P<file>.+): the file is empty \(0 bytes\); record or copy it again$"), "error.empty_file"),
-    (
-        re.compile(
-            r"^(?P<file>.+): not a readable audio file \((?P<detail>.*)\); "
-            r"check that it is a recording, or convert it to WAV$"
-        ),
-        "error.not_audio",
-    ),
-    (
-        re.compile(
-            r"^(?P<file>.+): the recording is digital silence \(peak (?P<peak>\S+) dBFS\); "
-            r"check the microphone or the channel$"
-        ),
-        "error.silence",
-    ),
-    (
-        re.compile(
-            r"^(?P<file>.+): no speech found \(peak (?P<peak>\S+) dBFS, (?P<seconds>\S+) s above the noise\); "
-            r"check the microphone or choose another --channel$"
-        ),
-        "error.no_speech",
-    ),
-    (
-        re.compile(
-            r"^(?P<file>.+): no voiced speech found \(only noise or whispering\); "
-            r"check the microphone or choose another --channel$"
-        ),
-        "error.no_voiced_speech",
-    ),
-)
-
-
-def _message_of(exc: TonecheckError) -> Message | None:
-    message = getattr(exc, "message", None)
-    if isinstance(message, Message):
-        return message
-    line = str(exc)
-    for pattern, key in _KNOWN_ERRORS:
-        match = pattern.match(line)
-        if match:
-            return Message(key, match.groupdict())
-    return None
-
-
 def _one_line(line: str) -> str:
     return display_name(" ".join(line.split()))
 
 
 def error_line(exc: TonecheckError, lang: str) -> str:
     """The error as one printable line in ``lang`` (English when no translation is known)."""
-    message = _message_of(exc) if lang != "en" else None
-    body = render(message, lang) if message is not None else str(exc)
+    message = exc.message if lang != "en" else None
+    body = render(message, lang) if isinstance(message, Message) else str(exc)
     return _one_line(text("error.prefix", lang) + body)
 
 
@@ -169,7 +119,7 @@ def cli_error(exc: TonecheckError, lang: str) -> CliError:
 
 def message_error(message: Message) -> TonecheckError:
     """A :class:`TonecheckError` whose English text and catalog message are the same sentence."""
-    return TonecheckError(render(message, "en"), message=message)
+    return catalog_error(message.key, **message.params)
 
 
 @contextlib.contextmanager
