@@ -76,7 +76,7 @@ def test_mandarin_counts_characters_and_words():
     assert chars == 11
     assert 3 <= words <= 8
     r = estimate_rate(np.arange(30), span_s=10.0, speech_s=8.0, language="zh")
-    assert r.chars_per_min == pytest.approx(180.0)
+    assert r.chars_per_min == pytest.approx(180.0 * rate_calibration("zh").chars_per_nucleus)
     assert r.wpm == pytest.approx(180.0 / rate_calibration("zh").syllables_per_word)
 
 

@@ -1,11 +1,10 @@
 """Speaking rate from the audio alone: syllable nuclei, as in de Jong & Wempe.
 
-A syllable nucleus is a peak of the vowel-band intensity contour that is
-voiced, lies in speech, stands at least ``MIN_DIP_DB`` above the dips on
-either side (peak prominence), and is no more than ``MAX_BELOW_REF_DB``
-below the loud-speech reference.  Counting nuclei gives syllables; a
-per-language syllables-per-word factor fitted on the dev corpus
-(``calibration/rate.json``) turns them into words.
+Counting syllable nuclei (:mod:`tonecheck.syllables`) gives syllables; a
+per-language calibration fitted on the dev corpus with speaker-grouped
+cross-validation (``calibration/rate.json``) turns them into words and, for
+Mandarin, characters, and gives every stretch's rate a 90% interval
+(``windows``, :func:`rate_between`, :func:`rates_differ`).
 
 Rates (docs/measures.md):
 
@@ -31,7 +30,8 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-from scipy import signal
+
+from .syllables import BAND_HZ, syllable_nuclei
 
 __all__ = [
     "RateEstimate",
@@ -43,29 +43,47 @@ __all__ = [
     "transcript_scripts",
     "foreign_script",
     "BAND_HZ",
+    "WINDOW_S",
+    "WindowRate",
+    "rate_between",
+    "rate_windows",
+    "rates_differ",
 ]
 
-BAND_HZ = (300.0, 3000.0)
-"""Vowel band for the nucleus intensity contour (inside the telephone band)."""
-NUCLEUS_WINDOW_S = 0.05
-MIN_DIP_DB = 2.0
-MAX_BELOW_REF_DB = 25.0
-MIN_SPACING_S = 0.09
-"""Closest two nuclei can be (about 11 syllables per second)."""
 PUNCTUATION = string.punctuation + "\u2018\u2019\u201c\u201d\u2026"
 NOISE_MARKER = re.compile(r"<[^<>]*>[.,;:!?]*")
 """Transcript markers such as <NOISE> are not words."""
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+WINDOW_S = 5.0
+"""Length of the ``rate.windows`` stretches (a turn of a few seconds), seconds."""
+Z_90 = 1.645
+"""Two-sided 90% normal quantile for the rate intervals."""
+
+
 @dataclass(frozen=True)
 class RateCalibration:
-    """Per-language syllables-per-word factor and where it came from."""
+    """Per-language calibration of nucleus counts and where it came from.
+
+    Attributes
+    ----------
+    syllables_per_word : float
+        Detected nuclei per word (words = nuclei / this).
+    chars_per_nucleus : float
+        Mandarin characters per detected nucleus (1.0 for English: unused).
+    count_var_per_nucleus, rel_sd_floor : float
+        Held-out error model of a rate from ``n`` nuclei: log-scale standard
+        deviation ``sqrt(count_var_per_nucleus / n + rel_sd_floor**2)``.
+    """
 
     version: str
     language: str
     syllables_per_word: float
     source: str
+    chars_per_nucleus: float = 1.0
+    count_var_per_nucleus: float = 1.0
+    rel_sd_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,11 @@ class RateEstimate:
         ``"syllable-nuclei"`` or ``"transcript"``.
     nuclei_s : np.ndarray
         Time of each syllable nucleus in seconds (for rate-over-time plots).
+    windows : tuple of WindowRate
+        Rate over consecutive ``WINDOW_S`` stretches of the speaking span,
+        each with a 90% interval (empty with a transcript).
+    transcript_source : str or None
+        Where the transcript came from (a path, or ``"--transcript"``).
     """
 
     words: float
@@ -102,6 +125,35 @@ class RateEstimate:
     chars_per_min: float | None
     method: str
     nuclei_s: np.ndarray
+    windows: tuple = ()
+    transcript_source: str | None = None
+
+
+@dataclass(frozen=True)
+class WindowRate:
+    """Rate over one stretch ``[start_s, end_s)`` with a 90% interval.
+
+    ``wpm`` counts words per minute of the whole stretch (pauses inside
+    count); ``wpm_low``/``wpm_high`` and ``syllables_per_s_low``/``_high``
+    bound it with the held-out error model of :class:`RateCalibration`
+    (``rel_sd`` is the log-scale standard deviation of the syllable count;
+    the wpm and characters intervals also hold the per-language floor).
+    The ``chars_per_min`` fields are set for Mandarin only.
+    """
+
+    start_s: float
+    end_s: float
+    syllables: int
+    syllables_per_s: float
+    syllables_per_s_low: float
+    syllables_per_s_high: float
+    wpm: float
+    wpm_low: float
+    wpm_high: float
+    chars_per_min: float | None
+    chars_per_min_low: float | None
+    chars_per_min_high: float | None
+    rel_sd: float
 
 
 @cache
@@ -111,43 +163,15 @@ def rate_calibration(language: str) -> RateCalibration:
     if language not in data["languages"]:
         raise ValueError(f"no rate calibration for language={language!r}; use one of {sorted(data['languages'])}")
     entry = data["languages"][language]
-    return RateCalibration(data["version"], language, float(entry["syllables_per_word"]), entry["source"])
-
-
-def syllable_nuclei(
-    band_levels_db: np.ndarray, *, speech: np.ndarray, voiced: np.ndarray, hop_s: float = 0.01
-) -> np.ndarray:
-    """Frame indices of syllable nuclei.
-
-    Parameters
-    ----------
-    band_levels_db : np.ndarray [shape=(n_frames,)]
-        Frame levels of the vowel band (:func:`tonecheck.loudness.frame_levels_db`
-        with ``band_hz=BAND_HZ``), dBFS.
-    speech, voiced : np.ndarray [shape=(n_frames,)], bool
-        Speech frames and voiced frames on the shared grid.
-    hop_s : float
-        Frame hop in seconds.
-
-    Returns
-    -------
-    frames : np.ndarray [shape=(n_nuclei,)], int
-    """
-    if not speech.any():
-        return np.zeros(0, int)
-    width = max(1, int(round(NUCLEUS_WINDOW_S / hop_s)))
-    kernel = np.hanning(width + 2)[1:-1]
-    level = np.convolve(band_levels_db, kernel / kernel.sum(), mode="same")
-    reference = float(np.percentile(level[speech], 95))
-    peaks, _ = signal.find_peaks(
-        level,
-        prominence=MIN_DIP_DB,
-        height=reference - MAX_BELOW_REF_DB,
-        distance=max(1, int(round(MIN_SPACING_S / hop_s))),
+    return RateCalibration(
+        data["version"],
+        language,
+        float(entry["syllables_per_word"]),
+        entry["source"],
+        chars_per_nucleus=float(entry.get("chars_per_nucleus", 1.0)),
+        count_var_per_nucleus=float(data["uncertainty"]["count_var_per_nucleus"]),
+        rel_sd_floor=float(entry["rel_sd_floor"]),
     )
-    # voiced at the peak or within one frame of it
-    near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
-    return peaks[speech[peaks] & near_voiced[peaks]]
 
 
 def _latin_tokens(text: str) -> list:
@@ -229,6 +253,8 @@ def estimate_rate(
     language: str,
     hop_s: float = 0.01,
     transcript: str | None = None,
+    start_s: float = 0.0,
+    transcript_source: str | None = None,
 ) -> RateEstimate:
     """Turn nuclei (or a transcript) and the speech timing into rates.
 
@@ -239,8 +265,14 @@ def estimate_rate(
     span_s, speech_s : float > 0
         Speaking span and speech time in seconds.
     language : {"en", "zh"}
+    hop_s : float
+        Frame hop in seconds.
     transcript : str, optional
         What was said; switches to the exact word count.
+    start_s : float
+        Start of the speaking span in seconds (where ``windows`` begin).
+    transcript_source : str, optional
+        Where the transcript came from, recorded in the estimate.
 
     Returns
     -------
@@ -248,13 +280,16 @@ def estimate_rate(
     """
     cal = rate_calibration(language)
     syllables = int(len(nuclei))
+    nuclei_s = np.asarray(nuclei) * hop_s
+    chars = syllables * cal.chars_per_nucleus
     if transcript is not None:
         words, chars = count_words(transcript, language=language)
-        method = "transcript"
+        method, windows = "transcript", ()
         if language == "zh":
             syllables = chars
     else:
         words, method = syllables / cal.syllables_per_word, "syllable-nuclei"
+        windows = rate_windows(nuclei_s, start_s=start_s, end_s=start_s + span_s, language=language)
     span_min, speech_min = span_s / 60.0, speech_s / 60.0
     return RateEstimate(
         words=float(words),
@@ -264,7 +299,112 @@ def estimate_rate(
         wpm=words / span_min if span_min > 0 else float("nan"),
         articulation_wpm=words / speech_min if speech_min > 0 else float("nan"),
         syllables_per_s=syllables / span_s if span_s > 0 else float("nan"),
-        chars_per_min=(syllables / span_min if span_min > 0 else float("nan")) if language == "zh" else None,
+        chars_per_min=(chars / span_min if span_min > 0 else float("nan")) if language == "zh" else None,
         method=method,
-        nuclei_s=np.asarray(nuclei) * hop_s,
+        nuclei_s=nuclei_s,
+        windows=windows,
+        transcript_source=transcript_source if transcript is not None else None,
     )
+
+
+def rate_between(nuclei_s, start_s: float, end_s: float, *, language: str) -> WindowRate:
+    """Rate of one stretch (e.g. a turn) from nucleus times, with a 90% interval.
+
+    Parameters
+    ----------
+    nuclei_s : np.ndarray or RateEstimate or Analysis
+        Nucleus times in seconds, or an object holding them (``.nuclei_s``
+        or ``.rate.nuclei_s``).
+    start_s, end_s : float, end_s > start_s
+        The stretch in seconds; nuclei in ``[start_s, end_s)`` count.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    window : WindowRate
+        The syllable-rate interval is ``rate * exp(+-1.645 * rel_sd)`` with
+        ``rel_sd = sqrt(count_var_per_nucleus / max(n, 1))``, the held-out
+        count error of ``n``-nucleus stretches; the wpm interval adds the
+        language's ``rel_sd_floor`` (syllables per word differ between
+        speakers and texts) in quadrature (docs/calibration.md).
+    """
+    if end_s <= start_s:
+        raise ValueError(f"end_s={end_s} must be after start_s={start_s}; pass a stretch of positive length")
+    times = getattr(getattr(nuclei_s, "rate", nuclei_s), "nuclei_s", nuclei_s)
+    times = np.asarray(times, float)
+    n = int(np.count_nonzero((times >= start_s) & (times < end_s)))
+    cal = rate_calibration(language)
+    duration_s = end_s - start_s
+    rel_sd = float(np.sqrt(cal.count_var_per_nucleus / max(n, 1)))
+    words_sd = float(np.hypot(rel_sd, cal.rel_sd_floor))
+    syl_s = n / duration_s
+    wpm = n / cal.syllables_per_word / duration_s * 60.0
+    cpm = n * cal.chars_per_nucleus / duration_s * 60.0 if language == "zh" else None
+    return WindowRate(
+        start_s=float(start_s),
+        end_s=float(end_s),
+        syllables=n,
+        syllables_per_s=syl_s,
+        syllables_per_s_low=syl_s * np.exp(-Z_90 * rel_sd),
+        syllables_per_s_high=max(syl_s, 1.0 / duration_s) * np.exp(Z_90 * rel_sd),
+        wpm=wpm,
+        wpm_low=wpm * np.exp(-Z_90 * words_sd),
+        wpm_high=max(wpm, 60.0 / cal.syllables_per_word / duration_s) * np.exp(Z_90 * words_sd),
+        chars_per_min=cpm,
+        chars_per_min_low=None if cpm is None else cpm * np.exp(-Z_90 * words_sd),
+        chars_per_min_high=None if cpm is None else max(cpm, 60.0 / duration_s) * np.exp(Z_90 * words_sd),
+        rel_sd=rel_sd,
+    )
+
+
+def rate_windows(nuclei_s: np.ndarray, *, start_s: float, end_s: float, language: str) -> tuple:
+    """Consecutive ``WINDOW_S`` stretches of ``[start_s, end_s)``, each a :class:`WindowRate`.
+
+    A remainder shorter than half a window joins the last window; a span
+    shorter than a window is one window.
+
+    Parameters
+    ----------
+    nuclei_s : np.ndarray
+        Nucleus times in seconds.
+    start_s, end_s : float
+        The speaking span in seconds.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    windows : tuple of WindowRate
+        Empty when the span is empty.
+    """
+    span_s = end_s - start_s
+    if span_s <= 0:
+        return ()
+    n_windows = max(1, int(round(span_s / WINDOW_S)))
+    edges = start_s + np.minimum(np.arange(n_windows + 1) * WINDOW_S, span_s)
+    edges[-1] = end_s
+    return tuple(rate_between(nuclei_s, a, b, language=language) for a, b in zip(edges[:-1], edges[1:]))
+
+
+def rates_differ(a: WindowRate, b: WindowRate, *, z: float = Z_90) -> bool:
+    """True only when two stretches' rates differ by more than their uncertainty.
+
+    Compares the syllable rates (what rate matching is about; word length
+    differs between speakers) on the log scale:
+    ``|log(a / b)| > z * sqrt(a.rel_sd**2 + b.rel_sd**2)``. A stretch with no
+    nuclei never differs.
+
+    Parameters
+    ----------
+    a, b : WindowRate
+        Two stretches, e.g. from :func:`rate_between`.
+    z : float > 0
+        Normal quantile of the test (1.645: 90 % two-sided).
+
+    Returns
+    -------
+    differ : bool
+    """
+    if a.syllables_per_s <= 0 or b.syllables_per_s <= 0:
+        return False
+    gap = abs(np.log(a.syllables_per_s / b.syllables_per_s))
+    return bool(gap > z * np.hypot(a.rel_sd, b.rel_sd))

@@ -5,7 +5,9 @@ Every recording gets an agent (first folder level under the path given,
 (manifest, a date in the file name, else the file's mtime). Distinct files
 never share an output name, and one file reached twice (overlapping paths,
 symbolic or hard links) is listed once. Paths that are not regular files are
-listed with a ``problem`` and never opened.
+listed with a ``problem`` and never opened. A transcript beside a recording
+(``call.wav`` + ``call.txt``) is found by :func:`beside_transcript` and used
+for the exact word count.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..errors import TonecheckError
 from ..fileio import display_path, regular_file_problem
 from .model import Recording
 
-__all__ = ["find_recordings", "output_name", "UNKNOWN_AGENT"]
+__all__ = ["find_recordings", "output_name", "beside_transcript", "UNKNOWN_AGENT"]
 
 UNKNOWN_AGENT = "unknown"
 DATE_IN_NAME = re.compile(
@@ -185,3 +187,37 @@ def _recording(path: Path, base: Path, rows: dict, pattern) -> Recording:
     return Recording(
         path, name, agent, _when(row, path), (row.get("role") or "").strip(), regular_file_problem(path) or ""
     )
+
+
+MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024  # same limit as analyze --transcript
+
+
+def beside_transcript(path, language: str) -> tuple:
+    """The transcript beside a recording (``call.wav`` -> ``call.txt``), if usable.
+
+    Returns
+    -------
+    text, source, problem : str or None
+        ``text`` and its ``source`` (display path) when the file is a regular
+        UTF-8 file with at least one word; otherwise both None and
+        ``problem`` says why it was ignored (None when there is no file).
+    """
+    from ..rate import count_words
+
+    txt = Path(path).with_suffix(".txt")
+    try:
+        if not stat.S_ISREG(os.stat(txt).st_mode):
+            return None, None, "not a regular file"
+    except OSError:
+        return None, None, None
+    try:
+        with open(txt, "rb") as fh:
+            raw = fh.read(MAX_TRANSCRIPT_BYTES + 1)
+        if len(raw) > MAX_TRANSCRIPT_BYTES:
+            return None, None, "larger than 10 MB"
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None, None, "unreadable or not UTF-8 text"
+    if not count_words(text, language=language)[0]:
+        return None, None, "holds no words"
+    return text, display_path(txt), None

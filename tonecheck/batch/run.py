@@ -14,6 +14,7 @@ when its time limit grows). One run at a time per output folder
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from ..errors import TonecheckError
 from ..fileio import ProtectedFiles, check_output_path, display_path, open_regular, write_atomic
+from .discover import beside_transcript
 from .model import CALLS_DIR, LOCK_NAME, BatchResult, Recording
 from .pool import Task, WorkerPool
 from .quiet import quiet, utf8_safe, warning_notes
@@ -72,6 +74,15 @@ def _batch_block(rec: Recording, fp: dict | None = None) -> dict:
     return utf8_safe(block)
 
 
+def _transcript_stamp(path) -> dict:
+    """Size and mtime of the transcript beside a recording (empty without one), to redo a call when it changes."""
+    try:
+        st = os.stat(Path(path).with_suffix(".txt"))
+    except OSError:
+        return {}
+    return {"transcript_size": st.st_size, "transcript_mtime_ns": st.st_mtime_ns}
+
+
 def _write_json(path: Path, data: dict, protect) -> None:
     write_atomic(path, json.dumps(utf8_safe(data), ensure_ascii=False, indent=1), protect=protect)
 
@@ -113,6 +124,11 @@ def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=())
     with quiet() as caught:
         try:
             fp = fingerprint(rec.path)  # a FIFO or device is refused before anything else opens it
+            text, source, ignored = (
+                (None, None, None) if settings.transcript else beside_transcript(rec.path, settings.language)
+            )
+            if text is not None:
+                settings = dataclasses.replace(settings, transcript=text, transcript_source=source)
             analysis = analyze_file(rec.path, settings=settings, targets=targets)
             data = analysis.to_dict(lang=lang)
             html = render_report(analysis, lang=lang)
@@ -121,7 +137,9 @@ def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=())
             return {"name": rec.name, "ok": False, "message": utf8_safe(str(exc))}
     data["file"] = display_path(rec.path)
     data["warnings"] = list(data.get("warnings", [])) + warning_notes(caught)
-    data["batch"] = _batch_block(rec, fp)
+    data["batch"] = _batch_block(rec, fp) | _transcript_stamp(rec.path)
+    if ignored:
+        data["batch"]["transcript_ignored"] = f"{display_path(Path(rec.path).with_suffix('.txt'))}: {ignored}"
     write_atomic(calls / f"{rec.name}.html", utf8_safe(html), protect=protect)
     _write_json(calls / f"{rec.name}.json", data, protect)
     _drop_stale(calls / f"{rec.name}.error.json")
@@ -234,6 +252,11 @@ def _up_to_date(rec: Recording, calls: Path, limit_s: float) -> bool:
         block = stored["batch"] if stored else {}
         if block.get("size") != st.st_size or block.get("mtime_ns") != st.st_mtime_ns:
             continue
+        stamp = _transcript_stamp(rec.path)
+        if suffix == ".json" and stamp != {
+            k: block[k] for k in ("transcript_size", "transcript_mtime_ns") if k in block
+        }:
+            return False  # a transcript beside it was added, changed or removed
         if stored.get("time_limit_s") is not None and limit_s > stored["time_limit_s"]:
             return False  # ran out of time before: retry with the longer limit
         try:

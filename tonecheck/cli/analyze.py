@@ -90,7 +90,7 @@ def _prepare(files, as_json, contour, language, channel, transcript, targets_pat
     if (report_path is not None or plot_path is not None) and len(files) > 1:
         raise message_error(Message("error.outputs_one_file"))
     text = _read_transcript(transcript, language) if transcript is not None else None
-    settings = Settings(language=language, channel=channel, transcript=text)
+    settings = Settings(language=language, channel=channel, transcript=text, transcript_source=transcript)
     _check_outputs(files, report_path, plot_path)
     return settings, (load_targets(targets_path) if targets_path else None)
 
