@@ -211,6 +211,7 @@ def _record(agent: str, name: str, **figures) -> BatchRecord:
         "rate": {"wpm": 120.0, "verdict": "within"},
         "loudness": {"speech_level_dbfs": -24.5, "verdict": "within"},
         "energy": {"level": "medium", "index": -0.5, "verdict": "within"},
+        "intensity": {"index": -0.5, "band": "calm", "verdict": "within"},
         "pitch": {"median_hz": 180.0},
         "speech": {"pause_count": 3},
         "batch": {"agent": agent},
@@ -226,7 +227,7 @@ def test_csv_cells_that_start_a_formula_are_neutralized_numbers_stay(evil):
     for row in rows:
         assert row["agent"] == "'" + evil and row["file"].startswith("'")
     assert rows[1]["error"] == "'" + evil + ": bad"
-    assert rows[0]["speech_level_dbfs"] == "-24.5" and rows[0]["energy_index"] == "-0.5"
+    assert rows[0]["speech_level_dbfs"] == "-24.5" and rows[0]["intensity_index"] == "-0.5"
     assert rows[0]["warnings"] == "'=1+2 sounds clipped | only 3.4 s of speech"
     assert rows[0]["warning_count"] == "2"
     assert neutralize(-3) == -3 and neutralize(None) == "" and neutralize("a=b") == "a=b"

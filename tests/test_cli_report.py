@@ -143,7 +143,7 @@ def test_every_advice_with_a_number_follows_the_targets(audio):
 
 def test_bands_are_written_with_words_and_units(audio):
     report = render_text(analyze(audio), lang="en")
-    assert "target -36 to -10 dBFS" in report and "target -3 to 3" in report
+    assert "target -36 to -10 dBFS" in report and "target 3.5 to 7.5" in report
     assert "target 100 to 150 words/min" in report
     assert not re.search(r"\d--\d|-\d+-\d", report)
     zh = render_text(analyze(audio), lang="zh")
@@ -231,8 +231,16 @@ def test_report_opens_with_the_summary_and_reading_notes(audio, lang):
 @pytest.mark.parametrize(
     "lang, meanings",
     [
-        ("en", ("How much your pitch rises and falls", "How fast you talk", "How loud your speech is", "drive")),
-        ("zh", ("声音起伏的程度", "说话的快慢", "语音的响度", "声音的活力")),
+        (
+            "en",
+            (
+                "How much your pitch rises and falls",
+                "How fast you talk",
+                "How loud the recording is",
+                "emotional intensity",
+            ),
+        ),
+        ("zh", ("声音起伏的程度", "说话的快慢", "录音有多响", "情绪强度")),
     ],
 )
 def test_every_figure_has_a_meaning_and_units_have_words(audio, lang, meanings):

@@ -1,4 +1,4 @@
-"""tonecheck.loudness: frame levels, P.56-style active level, phrases, energy. Tolerances in dB."""
+"""tonecheck.loudness: frame levels, P.56-style active level, phrases, alpha bands. Tolerances in dB."""
 
 import numpy as np
 import pytest
@@ -8,8 +8,8 @@ from tonecheck import loudness
 from tonecheck.frames import frame_signal, frames_at
 from tonecheck.loudness import (
     active_speech_level_db,
+    alpha_band_energies,
     alpha_ratio_db,
-    energy_index,
     frame_levels_db,
     phrase_levels_db,
     summarize_loudness,
@@ -80,11 +80,17 @@ def test_alpha_ratio_rises_with_high_frequency_energy():
     assert a_high == pytest.approx(0.0, abs=1.0)
 
 
-def test_energy_index_centred_on_typical_phone_voice():
-    assert energy_index(-26.0, -9.0) == pytest.approx(0.0)
-    assert energy_index(-20.0, -5.0) > 3.0
-    assert energy_index(-36.0, -12.0) < -3.0
-    assert energy_index(-20.0, float("nan")) == pytest.approx(6.0)
+def test_alpha_band_energies_ratio_follows_the_spectrum_not_the_gain():
+    def ratio_db(y):
+        high, low = alpha_band_energies(y, sr=SR)
+        mid = slice(10, len(high) - 10)
+        return 10 * np.log10(high[mid].sum() / low[mid].sum())
+
+    dull = tone(550, 1.0, 0.3) + tone(1850, 1.0, 0.01)
+    bright = tone(550, 1.0, 0.3) + tone(1850, 1.0, 0.3)
+    assert ratio_db(bright) > ratio_db(dull) + 10.0  # 2nd-order bands leak, so less than the 30 dB put in
+    for gain_db in (-20.0, 6.0):
+        assert ratio_db(dull * 10 ** (gain_db / 20)) == pytest.approx(ratio_db(dull), abs=0.01)
 
 
 def _one_shot_levels_db(y: np.ndarray, *, sr: int, band_hz=None) -> np.ndarray:

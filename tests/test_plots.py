@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -72,20 +74,40 @@ def test_title_carries_file_name_and_headline_verdicts(analysis, figure):
     title = figure.get_suptitle()
     assert title.startswith(r"call \$x\$.wav — ")  # shown literally, not as mathtext
     level = f"{analysis.intonation.level:.1f}"
-    assert f"intonation {level} " in title and "words/min" in title and "dBFS" in title
-    assert title.count("target") == 3  # one verdict per headline figure
+    assert f"intonation {level} " in title and "words/min" in title and "level" in title and "dBFS" in title
+    assert f"intensity {analysis.intensity.index:.1f} " in title
+    assert title.count("target") == 4  # one verdict per headline figure
     assert main_figure(analysis, lang="en", title=False).get_suptitle() == ""
 
 
 def test_every_shading_and_dashed_line_has_a_legend_entry(figure):
-    pitch, loudness, rate = figure.axes[:3]
-    labels = {ax: [t.get_text() for t in ax.get_legend().get_texts()] for ax in (pitch, loudness, rate)}
+    pitch, intensity, loudness, rate = figure.axes[:4]
+    panels = (pitch, intensity, loudness, rate)
+    labels = {ax: [t.get_text() for t in ax.get_legend().get_texts()] for ax in panels}
     assert any("darker = flatter" in t for t in labels[pitch]) and any("median" in t for t in labels[pitch])
+    assert "target 3.5 to 7.5" in labels[intensity] and "band edges: calm | engaged | intense" in labels[intensity]
+    assert any(t.startswith("whole call ") for t in labels[intensity])
     assert any("speech" in t for t in labels[loudness]) and any("speech level" in t for t in labels[loudness])
     assert any("target -36 to -10 dBFS" == t for t in labels[loudness])
     assert labels[rate][0] == "target 100 to 150 words/min"
-    colorbar = figure.axes[3]
+    colorbar = figure.axes[4]
     assert "hatched = target" in colorbar.get_ylabel()
+
+
+def test_intensity_panel_plots_each_window_and_leaves_gaps(analysis):
+    windows = tuple(
+        dataclasses.replace(w, index=float("nan") if i == 1 else 2.0 + i)
+        for i, w in enumerate(analysis.intensity.windows)
+    )
+    a = dataclasses.replace(analysis, intensity=dataclasses.replace(analysis.intensity, windows=windows))
+    ax = main_figure(a, lang="en").axes[1]
+    assert ax.get_ylim() == (0.0, 10.0) and "Intensity" in ax.get_ylabel()
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "intensity in each 10 s window")
+    x, y = line.get_data()
+    assert list(x) == [(w.start_s + w.end_s) / 2 for w in windows]  # one point per window, at its centre
+    assert math.isnan(y[1]) and y[0] == 2.0  # a window with too little voicing is a gap, not a zero
+    words = [t.get_text() for t in ax.texts]
+    assert words == ["calm", "engaged", "intense"]
 
 
 @pytest.mark.skipif(cjk_font() is None, reason="no CJK font (apt-get install fonts-noto-cjk)")

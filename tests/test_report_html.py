@@ -19,6 +19,7 @@ from tonecheck.cli import cli
 from tonecheck.messages import Message, render
 from tonecheck.report.html import flat_stretches, render_report
 from tonecheck.report.page import escape
+from tonecheck.scoring import Verdict
 from tonecheck.targets import Band, default_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,19 +144,68 @@ def test_every_gauge_and_panel_says_what_it_means(analysis, lang):
     meanings = re.findall(r'<p class="meaning">([^<]+)</p>', page)
     assert len(meanings) == 4 and all(len(m) > 30 for m in meanings)
     target = {"en": "-36 to -10 dBFS", "zh": "-36 至 -10 dBFS"}[lang]
-    assert target in meanings[2] and "dBFS" in meanings[2]
+    assert target in meanings[3] and "dBFS" in meanings[3]
+    not_level = {"en": "not from the microphone level", "zh": "而不是麦克风电平"}[lang]
+    assert not_level in html.unescape(meanings[1])
     caption = re.search(r"<figcaption>(.*?)</figcaption>", page).group(1)
-    assert caption.count("<p>") == 4  # pitch, loudness, rate, flat stretches
+    assert caption.count("<p>") == 5  # pitch, intensity, recording level, rate, flat stretches
     assert {"en": "darker = flatter", "zh": "越深越平"}[lang] in caption
+    assert {"en": "Second, intensity:", "zh": "第二幅，情绪强度："}[lang] in caption
     assert not re.search(r"\d--\d", page) and "–-" not in page  # "-36--10" style ranges are gone
+
+
+def _gauge_html(page: str, label: str) -> str:
+    start = page.index(f'<div class="gauge"><div>{label}</div>')
+    return page[start : page.index("</svg>", start)]
+
+
+def _with_intensity(a, index: float, band: str, verdict: str):
+    it = dataclasses.replace(a.intensity, index=index, band=band)
+    scores = dataclasses.replace(a.scores, intensity=Verdict(index, a.scores.intensity.band, verdict))
+    return dataclasses.replace(a, intensity=it, scores=scores)
+
+
+def test_intensity_gauge_shows_index_band_verdict_and_hatched_target(analysis):
+    a = _with_intensity(analysis, 8.2, "intense", "above")
+    page = render_report(a, lang="en")
+    gauge = _gauge_html(page, "Intensity")
+    assert "8.2 of 10, intense · above target" in gauge
+    assert "Intensity: 8.2 of 10, intense, target 3.5 to 7.5, above target" in gauge  # the alt text
+    # 0-10 scale over 280 px from x=10: band 3.5-7.5 at 108-220, marker at 8.2 -> 239.6
+    assert 'x="108.0" y="46" width="112.0"' in gauge and 'x2="239.6"' in gauge
+    assert "Energy" not in page and "typical phone voice" not in page  # the level-based gauge is gone
+    level = _gauge_html(page, "Recording level")
+    assert "speech level" in level and "dBFS" in level
+
+
+def test_unmeasured_intensity_shows_a_dash_and_no_marker(analysis):
+    a = _with_intensity(analysis, float("nan"), "unknown", "unknown")
+    page = render_report(a, lang="zh")
+    gauge = _gauge_html(page, "情绪强度")
+    assert "–（满分 10），– · 未测量" in gauge and "<polygon" not in gauge
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_self_review_gives_the_agents_own_intensity_and_asks_for_the_caller(analysis, lang):
+    a = _with_intensity(analysis, 2.4, "calm", "below")
+    page = html.unescape(render_report(a, lang=lang))
+    answer = page[page.index(render(Message("report.q.intensity"), lang)) :]
+    answer = answer[: answer.index("</dd>")]
+    own = {"en": "Your own intensity was 2.4 of 10 (calm)", "zh": "你自己的情绪强度是 2.4（满分 10，平静）"}[lang]
+    caller = {"en": "the caller's intensity is unknown", "zh": "无法知道来电者的情绪强度"}[lang]
+    assert own in answer and caller in answer
 
 
 def test_no_unit_stands_without_a_plain_word(analysis):
     page = render_report(analysis, lang="en")
     nodes = [html.unescape(t) for t in re.findall(r">([^<]+)<", page[page.index("<body>") :])]
-    plain = {"dBFS": ("level", "loud", "speech"), "semitones": ("pitch",), "index": ("typical phone voice",)}
+    plain = {
+        "dBFS": ("level", "loud", "speech"),
+        "semitones": ("pitch",),
+        "of 10": ("level", "calm", "engaged", "intense"),
+    }
     for unit, words in plain.items():
-        found = [t for t in nodes if unit in t]
+        found = [t for t in nodes if re.search(rf"{unit}\b", t)]
         assert found, unit
         for t in found:
             assert any(w in t.lower() for w in words), (unit, t)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from tonecheck.messages import LANGUAGES, catalog, render
-from tonecheck.scoring import Measures, band_message, flat_stretches, score
+from tonecheck.scoring import Measures, band_message, flat_stretches, recording_level_notes, score
 from tonecheck.targets import Band, default_targets
 
 
@@ -29,7 +29,8 @@ ON_TARGET = Measures(
     trend_db_per_min=0.0,
     span_s=120.0,
     clipped_fraction=0.0,
-    energy_index=0.5,
+    intensity_index=5.0,
+    snr_db=25.0,
     median_hz=140.0,
     rise_st=0.2,
     longest_pause_s=1.0,
@@ -42,7 +43,7 @@ def keys(measures):
 
 def test_on_target_call_is_praised():
     s = score(ON_TARGET, default_targets())
-    assert (s.intonation.verdict, s.rate.verdict, s.loudness.verdict, s.energy.verdict) == ("within",) * 4
+    assert (s.intonation.verdict, s.rate.verdict, s.loudness.verdict, s.intensity.verdict) == ("within",) * 4
     assert keys(ON_TARGET) == ["advice.keep_going"]
 
 
@@ -77,8 +78,26 @@ def test_volume_advice():
     assert "advice.volume_fading" not in keys(replace(ON_TARGET, trend_db_per_min=-5.0, span_s=30.0))
 
 
-def test_energy_advice():
-    assert "advice.energy_low" in keys(replace(ON_TARGET, energy_index=-5.0))
+@pytest.mark.parametrize("index, key", [(2.0, "advice.intensity_low"), (8.5, "advice.intensity_high")])
+def test_intensity_advice(index, key):
+    assert key in keys(replace(ON_TARGET, intensity_index=index))
+    assert not any(k.startswith("advice.intensity") for k in keys(replace(ON_TARGET, intensity_index=5.0)))
+
+
+def test_intensity_verdict_ignores_the_recording_level():
+    quiet = score(replace(ON_TARGET, speech_level_dbfs=-45.0), default_targets())
+    loud = score(replace(ON_TARGET, speech_level_dbfs=-12.0), default_targets())
+    assert quiet.intensity == loud.intensity and quiet.intensity.verdict == "within"
+
+
+def test_recording_level_notes_point_at_the_microphone_gain():
+    t = default_targets()
+    assert [n.key for n in recording_level_notes(replace(ON_TARGET, speech_level_dbfs=-45.0, snr_db=40.0), t)] == [
+        "note.gain_low"
+    ]
+    assert recording_level_notes(replace(ON_TARGET, speech_level_dbfs=-45.0, snr_db=15.0), t) == ()  # a quiet voice
+    assert [n.key for n in recording_level_notes(replace(ON_TARGET, clipped_fraction=0.01), t)] == ["note.gain_high"]
+    assert recording_level_notes(ON_TARGET, t) == ()
 
 
 def test_every_advice_renders_in_every_language():
@@ -92,7 +111,7 @@ def test_every_advice_renders_in_every_language():
         clipped_fraction=0.02,
         variation_db=7.0,
         trend_db_per_min=-6.0,
-        energy_index=-6.0,
+        intensity_index=1.0,
         longest_pause_s=5.0,
     )
     advice = score(bad, default_targets()).advice

@@ -16,13 +16,14 @@ import numpy as np
 from .audio import Audio, load_audio
 from .errors import TonecheckError, catalog_error
 from .frames import HOP_S
+from .intensity import Intensity, measure_intensity
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
-from .loudness import LoudnessSummary, alpha_ratio_db, energy_index, frame_levels_db, summarize_loudness
+from .loudness import LoudnessSummary, alpha_band_energies, alpha_ratio_db, frame_levels_db, summarize_loudness
 from .messages import Message
 from .pitch import PitchTrack, track_pitch
 from .rate import BAND_HZ, RateEstimate, count_words, estimate_rate, foreign_script, syllable_nuclei
 from .recording import display_name
-from .scoring import Measures, Scores, flat_stretches, score
+from .scoring import Measures, Scores, flat_stretches, recording_level_notes, score
 from .serialize import analysis_to_dict
 from .speech import SpeechActivity, detect_speech
 from .targets import Targets, default_targets
@@ -54,6 +55,8 @@ class Settings:
         ``"mix"``, ``"left"``, ``"right"`` or a channel number counted from 1.
     transcript : str, optional
         What was said; must hold at least one word.
+    transcript_source : str, optional
+        Where the transcript came from (shown as ``rate.transcript`` in the JSON).
 
     Raises
     ------
@@ -64,6 +67,7 @@ class Settings:
     language: str = "en"
     channel: str = "mix"
     transcript: str | None = None
+    transcript_source: str | None = None
 
     def __post_init__(self):
         if self.language not in LANGUAGES:
@@ -100,9 +104,10 @@ class Analysis:
     intonation : Intonation
     rate : RateEstimate
     loudness : LoudnessSummary
-    energy_index : float
-        See :func:`tonecheck.loudness.energy_index`.
     scores : Scores
+    intensity : Intensity
+        Emotional intensity 0-10, gain-independent
+        (:func:`tonecheck.intensity.measure_intensity`).
     notes : tuple of str or Message
         Soft problems (warnings) worth showing the user.
     """
@@ -117,14 +122,19 @@ class Analysis:
     intonation: Intonation
     rate: RateEstimate
     loudness: LoudnessSummary
-    energy_index: float
     scores: Scores
     notes: tuple
+    intensity: Intensity
+
+    @property
+    def energy_index(self) -> float:
+        """Compatibility alias of ``intensity.index`` (0-10; no longer level-based)."""
+        return self.intensity.index
 
     @property
     def energy_level(self) -> str:
-        """``"low"``, ``"normal"`` or ``"high"`` (``"unknown"`` if not measured)."""
-        return {"below": "low", "within": "normal", "above": "high"}.get(self.scores.energy.verdict, "unknown")
+        """``"low"``, ``"normal"`` or ``"high"`` from the intensity verdict (``"unknown"`` if not measured)."""
+        return {"below": "low", "within": "normal", "above": "high"}.get(self.scores.intensity.verdict, "unknown")
 
     def to_dict(self, *, contour: bool = False, lang: str = "en") -> dict:
         """JSON-ready dict (schema in docs/json.md); ``contour`` adds the F0 track."""
@@ -157,7 +167,7 @@ def analyze_file(path, *, settings: Settings = Settings(), targets: Targets | No
 
 
 def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets | None = None) -> Analysis:
-    """Measure pitch, intonation, rate, loudness and energy of ``audio``.
+    """Measure pitch, intonation, rate, loudness and emotional intensity of ``audio``.
 
     Parameters
     ----------
@@ -192,6 +202,8 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
         language=settings.language,
         hop_s=HOP_S,
         transcript=settings.transcript,
+        start_s=start_s,
+        transcript_source=settings.transcript_source,
     )
     alpha = alpha_ratio_db(y, sr=sr, frames_mask=voiced, hop_s=HOP_S)
     loudness = summarize_loudness(
@@ -202,10 +214,13 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
         clipped_fraction=audio.clipped_fraction,
         alpha_db=alpha,
     )
-    energy = energy_index(loudness.speech_level_dbfs, alpha)
-    measures = _measures(intonation, rate, loudness, energy, pitch_summary, speech, targets)
+    intensity = measure_intensity(
+        f0, band_levels, alpha_band_energies(y, sr=sr, hop_s=HOP_S), speech=speech.is_speech, hop_s=HOP_S
+    )
+    measures = _measures(intonation, rate, loudness, intensity.index, pitch_summary, speech, targets)
     scores = score(measures, targets)
     notes = tuple(audio.notes) + _analysis_notes(speech, pitch_summary, settings)
+    notes += recording_level_notes(measures, targets)
     return Analysis(
         audio,
         settings,
@@ -217,9 +232,9 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
         intonation,
         rate,
         loudness,
-        energy,
         scores,
         notes,
+        intensity,
     )
 
 
@@ -237,7 +252,7 @@ def _measures(
     intonation: Intonation,
     rate: RateEstimate,
     loudness: LoudnessSummary,
-    energy: float,
+    intensity_index: float,
     pitch: PitchSummary,
     speech: SpeechActivity,
     targets: Targets,
@@ -253,10 +268,11 @@ def _measures(
         trend_db_per_min=loudness.trend_db_per_min,
         span_s=rate.span_s,
         clipped_fraction=loudness.clipped_fraction,
-        energy_index=energy,
+        intensity_index=intensity_index,
         median_hz=pitch.median_hz,
         rise_st=pitch.rise_st,
         longest_pause_s=max(pauses, default=0.0),
+        snr_db=speech.snr_db,
     )
 
 

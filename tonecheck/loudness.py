@@ -1,4 +1,4 @@
-"""Loudness: frame levels, active speech level, phrase variation and vocal energy.
+"""Loudness: frame levels, active speech level, phrase variation and alpha-ratio bands.
 
 Definitions (also in docs/measures.md)
 --------------------------------------
@@ -13,12 +13,13 @@ active speech level
 variation across phrases
     Standard deviation in dB of the active level of each phrase (speech
     stretch between pauses, at least ``MIN_PHRASE_S`` long).
-energy
-    Vocal effort relative to a typical phone voice, from the spectral
-    balance of voiced speech (the alpha ratio: energy 1-4 kHz over
-    50 Hz-1 kHz, in dB) - louder, more energetic voices put relatively more
-    energy into the upper harmonics, independent of microphone gain.  See
-    :func:`energy_index`.
+alpha ratio
+    Spectral balance of voiced speech: energy 1-4 kHz over 50 Hz-1 kHz, in
+    dB (louder, more effortful voices put relatively more energy into the
+    upper harmonics, independent of microphone gain).  Emotional intensity
+    (:mod:`tonecheck.intensity`) uses per-frame powers in telephone-safe
+    bands, :func:`alpha_band_energies`.  The level-based ``energy_index``
+    was retired: it moved with microphone gain.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ __all__ = [
     "phrase_levels_db",
     "alpha_ratio_db",
     "summarize_loudness",
-    "energy_index",
+    "alpha_band_energies",
 ]
 
 WINDOW_S = 0.03
@@ -85,7 +86,9 @@ class LoudnessSummary:
     alpha_ratio_db: float
 
 
-def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tuple | None = None) -> np.ndarray:
+def frame_levels_db(
+    y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tuple | None = None, order: int = BAND_ORDER
+) -> np.ndarray:
     """Frame RMS level in dBFS on the shared frame grid, in bounded memory.
 
     The signal is cut into half-hop segments whose energies are summed
@@ -106,6 +109,8 @@ def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tup
         Hop between frames in seconds.
     band_hz : (float, float), optional
         Band-pass the signal to this band (Hz) first.
+    order : int > 0
+        Butterworth order per band edge (``BAND_ORDER``; 2 is 12 dB per octave at a third of the cost).
 
     Returns
     -------
@@ -121,7 +126,7 @@ def frame_levels_db(y: np.ndarray, *, sr: int, hop_s: float = 0.01, band_hz: tup
     last = -(-len(y) // seg) + 1  # running-sum index after the last (empty) segment
     level = np.empty(count, np.float32)
     csum, base, done = np.zeros(1), 0, 0  # running sums of segment energies from index `base` on
-    for energy in _segment_energies(y, sr=sr, seg=seg, band_hz=band_hz):
+    for energy in _segment_energies(y, sr=sr, seg=seg, band_hz=band_hz, order=order):
         csum = np.concatenate((csum[:-1], np.cumsum(np.concatenate((csum[-1:], energy)))))
         top = base + csum.size - 1
         stop = count if top >= last else min(count, (top - half) // 2 + 1)
@@ -143,14 +148,14 @@ def _level_db(power: np.ndarray) -> np.ndarray:
     return np.maximum(level, SILENCE_DB).astype(np.float32)
 
 
-def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz) -> Iterator[np.ndarray]:
+def _segment_energies(y: np.ndarray, *, sr: int, seg: int, band_hz, order: int = BAND_ORDER) -> Iterator[np.ndarray]:
     """Sum of squares of each ``seg``-sample segment (last one zero-padded), in blocks.
 
     The last block ends with one extra empty (zero) segment.
     """
     sos = zi = None
     if band_hz is not None:
-        sos = signal.butter(BAND_ORDER, [band_hz[0], min(band_hz[1], 0.45 * sr)], btype="band", fs=sr, output="sos")
+        sos = signal.butter(order, [band_hz[0], min(band_hz[1], 0.45 * sr)], btype="band", fs=sr, output="sos")
         zi = np.zeros((sos.shape[0], 2))
     block = seg * BLOCK_SEGMENTS
     for start in range(0, len(y), block):
@@ -280,33 +285,37 @@ def summarize_loudness(
     )
 
 
-NOMINAL_LEVEL_DBFS = -26.0
-"""Nominal active speech level of a telephone channel (ITU-T: -26 dBov)."""
-TYPICAL_ALPHA_DB = -9.0
-"""Alpha ratio of a typical relaxed voice at the 8 kHz analysis rate (dev corpus median)."""
+INTENSITY_LOW_HZ = (400.0, 1000.0)
+INTENSITY_HIGH_HZ = (1000.0, 3400.0)
+"""Alpha-ratio bands for intensity: both inside the telephone band (300-3400 Hz)."""
+INTENSITY_BAND_ORDER = 2
+"""12 dB per octave per edge: enough to split two broad bands, at a third of the 4th-order cost."""
 
 
-def energy_index(speech_level_dbfs: float, alpha_db: float) -> float:
-    """Vocal energy relative to a typical phone voice, in dB-like units.
-
-    The mean of two deviations: active speech level above the nominal
-    -26 dBFS, and alpha ratio above a typical relaxed voice.  About 0 is a
-    typical phone voice; the manual's "low / normal / high" bands sit at
-    -3 and +3 (``targets.json``).  The level half depends on microphone
-    gain, so compare recordings made with the same set-up.
+def alpha_band_energies(y: np.ndarray, *, sr: int, hop_s: float = 0.01) -> tuple:
+    """Per-frame power in the upper and lower alpha bands, streaming.
 
     Parameters
     ----------
-    speech_level_dbfs : float
-        Active speech level in dBFS.
-    alpha_db : float
-        Alpha ratio in dB; NaN falls back to the level alone.
+    y : np.ndarray or SampleFile
+        Mono signal, full scale = 1.0.
+    sr : int
+        Sample rate in Hz.
+    hop_s : float
+        Frame hop in seconds.
 
     Returns
     -------
-    index : float
+    high, low : np.ndarray [shape=(n_frames,)], float32
+        Linear mean-square power (relative to full scale) of each frame in
+        ``INTENSITY_HIGH_HZ`` and ``INTENSITY_LOW_HZ``; their ratio does not
+        depend on gain.
     """
-    level_part = speech_level_dbfs - NOMINAL_LEVEL_DBFS
-    if np.isnan(alpha_db):
-        return float(level_part)
-    return float(0.5 * level_part + 0.5 * (alpha_db - TYPICAL_ALPHA_DB))
+    high = frame_levels_db(y, sr=sr, hop_s=hop_s, band_hz=INTENSITY_HIGH_HZ, order=INTENSITY_BAND_ORDER)
+    low = frame_levels_db(y, sr=sr, hop_s=hop_s, band_hz=INTENSITY_LOW_HZ, order=INTENSITY_BAND_ORDER)
+    return _power(high), _power(low)
+
+
+def _power(level_db: np.ndarray) -> np.ndarray:
+    power = np.power(np.float32(10.0), (level_db - np.float32(FULL_SCALE_DB)) / np.float32(10.0))
+    return np.where(level_db <= SILENCE_DB, np.float32(0.0), power).astype(np.float32)

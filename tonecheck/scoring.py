@@ -2,7 +2,10 @@
 
 Each headline figure gets a verdict against its target band, and the advice
 list is ordered by how much it matters for this call: intonation first
-(the manual's first skill), then rate, then volume and energy.
+(the manual's first skill), then rate, then recording level and emotional
+intensity.  Only the recording-level verdict (``loudness``) depends on the
+recording's level in dBFS; intensity is gain-independent
+(:mod:`tonecheck.intensity`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ from dataclasses import dataclass
 from .messages import Message
 from .targets import Band, Targets
 
-__all__ = ["Verdict", "Scores", "Measures", "score", "band_message", "summary_message", "flat_stretches"]
+__all__ = [
+    "Verdict",
+    "Scores",
+    "Measures",
+    "score",
+    "band_message",
+    "summary_message",
+    "flat_stretches",
+    "recording_level_notes",
+]
 
 MAX_ADVICE = 5
 CLIP_ADVICE_FRACTION = 0.001
@@ -21,6 +33,8 @@ MIN_TREND_SPAN_S = 60.0
 """Fading is judged only over a minute of speech or more."""
 FLAT_MARGIN_LEVELS = 1.0
 """A window is a flat stretch when its level is this far below the target band."""
+GAIN_SNR_DB = 30.0
+"""A recording level below target with speech this far above the noise is a gain setting, not a quiet voice."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +58,12 @@ class Measures:
     trend_db_per_min: float
     span_s: float
     clipped_fraction: float
-    energy_index: float
+    intensity_index: float
     median_hz: float
     rise_st: float
     longest_pause_s: float
+    snr_db: float = float("nan")
+    """Speech above the noise floor in dB (tells a low gain from a quiet voice)."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +73,15 @@ class Scores:
     intonation: Verdict
     rate: Verdict
     loudness: Verdict
-    energy: Verdict
+    intensity: Verdict
     advice: tuple
     summary: Message
     """One plain-language line for the top of every report."""
+
+    @property
+    def energy(self) -> Verdict:
+        """Deprecated alias of :attr:`intensity` (energy is now the gain-independent intensity)."""
+        return self.intensity
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -188,6 +209,30 @@ def _volume_advice(m: Measures, v: Verdict, t: Targets) -> list:
     return out
 
 
+def recording_level_notes(m: Measures, targets: Targets) -> tuple:
+    """Notes when the recording level points at the microphone set-up rather than the voice.
+
+    Parameters
+    ----------
+    m : Measures
+    targets : Targets
+
+    Returns
+    -------
+    notes : tuple of Message
+        ``note.gain_low`` when the level is below target although the speech
+        stands ``GAIN_SNR_DB`` or more above the noise (a low input gain, not
+        a quiet voice); ``note.gain_high`` when it is above target or clips.
+    """
+    verdict = targets.speech_level_dbfs.verdict(m.speech_level_dbfs)
+    level = _fmt(m.speech_level_dbfs)
+    if verdict == "below" and m.snr_db >= GAIN_SNR_DB:
+        return (Message("note.gain_low", {"level": level, "snr": _fmt(m.snr_db)}),)
+    if verdict == "above" or m.clipped_fraction >= CLIP_ADVICE_FRACTION:
+        return (Message("note.gain_high", {"level": level}),)
+    return ()
+
+
 def score(m: Measures, targets: Targets) -> Scores:
     """Verdicts and ordered advice for one recording.
 
@@ -207,20 +252,23 @@ def score(m: Measures, targets: Targets) -> Scores:
     v_loud = Verdict(
         m.speech_level_dbfs, targets.speech_level_dbfs, targets.speech_level_dbfs.verdict(m.speech_level_dbfs)
     )
-    v_energy = Verdict(m.energy_index, targets.energy_index, targets.energy_index.verdict(m.energy_index))
+    v_intensity = Verdict(
+        m.intensity_index, targets.intensity_index, targets.intensity_index.verdict(m.intensity_index)
+    )
     advice = _intonation_advice(m, v_int) + _rate_advice(m, v_rate) + _pitch_advice(m, targets)
     advice += _volume_advice(m, v_loud, targets)
-    if v_energy.verdict == "below":
-        advice.append(Message("advice.energy_low"))
-    elif v_energy.verdict == "above":
-        advice.append(Message("advice.energy_high"))
+    index, target = _fmt(m.intensity_index, 1), band_message(v_intensity.band)
+    if v_intensity.verdict == "below":
+        advice.append(Message("advice.intensity_low", {"index": index, "target": target}))
+    elif v_intensity.verdict == "above":
+        advice.append(Message("advice.intensity_high", {"index": index, "target": target}))
     if targets.long_pause_s.verdict(m.longest_pause_s) == "above":
         target = band_message(targets.long_pause_s, "unit.s")
         advice.append(Message("advice.long_pause", {"seconds": _fmt(m.longest_pause_s, 1), "target": target}))
     if not advice:
         advice.append(Message("advice.keep_going"))
     summary = summary_message(v_int, v_rate, v_loud)
-    return Scores(v_int, v_rate, v_loud, v_energy, tuple(advice[:MAX_ADVICE]), summary)
+    return Scores(v_int, v_rate, v_loud, v_intensity, tuple(advice[:MAX_ADVICE]), summary)
 
 
 def summary_message(intonation: Verdict, rate: Verdict, volume: Verdict) -> Message:

@@ -104,6 +104,29 @@ def _rate(a) -> dict:
     }
     if r.chars_per_min is not None:
         out["chars_per_min"] = clean(r.chars_per_min, 1)
+    if r.transcript_source is not None:
+        out["transcript"] = r.transcript_source
+    out["windows"] = [_rate_window(w) for w in r.windows]
+    return out
+
+
+def _rate_window(w) -> dict:
+    """One ``rate.windows`` entry (docs/measures.md): rate of a stretch with its 90% interval."""
+    out = {
+        "start_s": clean(w.start_s, 2),
+        "end_s": clean(w.end_s, 2),
+        "syllables": w.syllables,
+        "wpm": clean(w.wpm, 1),
+        "wpm_low": clean(w.wpm_low, 1),
+        "wpm_high": clean(w.wpm_high, 1),
+        "syllables_per_s": clean(w.syllables_per_s, 2),
+        "syllables_per_s_low": clean(w.syllables_per_s_low, 2),
+        "syllables_per_s_high": clean(w.syllables_per_s_high, 2),
+    }
+    if w.chars_per_min is not None:
+        out["chars_per_min"] = clean(w.chars_per_min, 1)
+        out["chars_per_min_low"] = clean(w.chars_per_min_low, 1)
+        out["chars_per_min_high"] = clean(w.chars_per_min_high, 1)
     return out
 
 
@@ -117,6 +140,32 @@ def _loudness(a) -> dict:
         "trend_db_per_min": clean(lo.trend_db_per_min, 2),
         "clipped_fraction": clean(lo.clipped_fraction, 5),
         "alpha_ratio_db": clean(lo.alpha_ratio_db, 1),
+    }
+
+
+def _intensity(a) -> dict:
+    it, v = a.intensity, a.scores.intensity
+    return {
+        "index": clean(it.index, 1),
+        "band": it.band,
+        "verdict": v.verdict,
+        "target": v.band.to_dict(),
+        "windows": [
+            {"start_s": clean(w.start_s, 2), "end_s": clean(w.end_s, 2), "index": clean(w.index, 1)} for w in it.windows
+        ],
+        "cues": {name: clean(value, 2) for name, value in it.cues.items()},
+        "calibration": it.calibration,
+    }
+
+
+def _energy(a) -> dict:
+    """Compatibility section: derived from intensity (0-10), no longer from the recording level."""
+    v = a.scores.intensity
+    return {
+        "level": a.energy_level,
+        "index": clean(a.intensity.index, 1),
+        "verdict": v.verdict,
+        "target": v.band.to_dict(),
     }
 
 
@@ -154,12 +203,8 @@ def analysis_to_dict(a, *, contour: bool = False, lang: str = "en") -> dict:
         "pitch": _pitch(a, contour),
         "rate": _rate(a),
         "loudness": _loudness(a),
-        "energy": {
-            "level": a.energy_level,
-            "index": clean(a.energy_index, 2),
-            "verdict": a.scores.energy.verdict,
-            "target": a.scores.energy.band.to_dict(),
-        },
+        "intensity": _intensity(a),
+        "energy": _energy(a),
         "suggestions": [render(m, lang) for m in a.scores.advice],
         "suggestion_keys": [m.key for m in a.scores.advice],
         "targets": a.targets.to_dict(),

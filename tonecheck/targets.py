@@ -59,7 +59,7 @@ class Targets:
     speech_level_dbfs: Band
     loudness_variation_db: Band
     loudness_fade_db_per_min: Band
-    energy_index: Band
+    intensity_index: Band
     high_pitch_hz: Band
     pitch_rise_st: Band
     long_pause_s: Band
@@ -101,8 +101,18 @@ def _band(raw, *, where: str, name: str) -> Band:
     return band
 
 
+RETIRED = {"energy_index": "intensity_index"}
+"""Targets that no longer exist -> their replacement (refused with a message naming it)."""
+
+
 def _from_mapping(data: dict, *, base: Targets | None, where: str) -> Targets:
     names = {f.name for f in fields(Targets)}
+    for old, new in RETIRED.items():
+        if old in data:
+            raise TonecheckError(
+                f"{where}: target {old!r} was replaced by {new!r} (emotional intensity 0-10, independent of "
+                f'recording gain); rename it and give a 0-10 band, e.g. {{"low": 3.5, "high": 7.5}}'
+            )
     unknown = set(data) - names
     if unknown:
         raise TonecheckError(

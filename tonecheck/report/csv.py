@@ -29,9 +29,9 @@ COLUMNS = (
     "rate_verdict",
     "speech_level_dbfs",
     "volume_verdict",
-    "energy_level",
-    "energy_index",
-    "energy_verdict",
+    "intensity_index",
+    "intensity_band",
+    "intensity_verdict",
     "pitch_median_hz",
     "pause_count",
     "warning_count",
@@ -43,6 +43,7 @@ COLUMNS = (
 
 def _row(record) -> dict:
     d = record.data
+    intensity = d.get("intensity") if isinstance(d.get("intensity"), dict) else {}
     return {
         "agent": record.agent,
         "file": d.get("file", ""),
@@ -54,9 +55,10 @@ def _row(record) -> dict:
         "rate_verdict": d["rate"]["verdict"],
         "speech_level_dbfs": d["loudness"]["speech_level_dbfs"],
         "volume_verdict": d["loudness"]["verdict"],
-        "energy_level": d["energy"]["level"],
-        "energy_index": d["energy"]["index"],
-        "energy_verdict": d["energy"]["verdict"],
+        # results written before intensity existed leave these empty: their level-based energy is not intensity
+        "intensity_index": intensity.get("index"),
+        "intensity_band": intensity.get("band", ""),
+        "intensity_verdict": intensity.get("verdict", ""),
         "pitch_median_hz": d["pitch"]["median_hz"],
         "pause_count": d["speech"]["pause_count"],
         "warning_count": len(d.get("warnings") or []),

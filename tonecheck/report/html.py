@@ -1,11 +1,13 @@
 """The call report: one self-contained HTML page per analysed recording.
 
 ``render_report(analysis, lang=...)`` returns the page as a string: headline
-gauges against the manual's targets (each with a sentence saying what it
-means), the pitch/loudness/rate figure (an inline PNG, captioned), the manual's four self-review questions answered from the
-measurements, what to try next, and file facts with warnings. It opens
-with the one-line summary and the notes that change how to read the figures. All text
-comes from the message catalog (``tonecheck/locale``); all user-supplied
+gauges against the manual's targets (intonation, emotional intensity, rate
+and recording level, each with a sentence saying what it means), the
+pitch/intensity/level/rate figure (an inline PNG, captioned), the manual's
+four self-review questions answered from the measurements, what to try
+next, and file facts with warnings. It opens with the one-line summary and
+the notes that change how to read the figures. All text comes from the
+message catalog (``tonecheck/locale``); all user-supplied
 text (file names, transcripts) is escaped.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import math
 
 from .. import __version__
+from ..intensity import INDEX_MAX, INTENSITY_BANDS, intensity_calibration
 from ..messages import Message, render, split_notes, text
 from .page import band_text, escape, gauge_svg, png_img, render_page
 from .plots import figure_png, main_figure
@@ -31,12 +34,14 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-UNITS = {"intonation": "", "rate": "unit.wpm", "volume": "unit.dbfs", "energy": ""}
+UNITS = {"intonation": "", "rate": "unit.wpm", "volume": "unit.dbfs", "intensity": ""}
 """Unit catalog key per headline figure ('' = no unit)."""
+LABELS = {"volume": "label.recording_level"}
+"""Catalog key of a gauge's label where it is not ``label.<figure>``."""
 
 
-def _gauge(what: str, value: float, value_text: str, verdict, scale: tuple, lang: str) -> str:
-    label = text(f"label.{what}", lang)
+def _gauge(what: str, value: float, value_text: str, verdict, scale: tuple, lang: str, **meaning) -> str:
+    label = text(LABELS.get(what, f"label.{what}"), lang)
     band = verdict.band
     target = band_text(band, lang, UNITS[what])
     verdict_word = text(f"verdict.{verdict.verdict}", lang)
@@ -50,21 +55,36 @@ def _gauge(what: str, value: float, value_text: str, verdict, scale: tuple, lang
         value_text=f"{value_text} · {verdict_word}",
         verdict=verdict.verdict,
         alt=alt,
-        meaning=text(f"report.meaning.{what}", lang, target=target),
+        meaning=text(f"report.meaning.{what}", lang, target=target, **meaning),
     )
+
+
+def _band_word(band: str, lang: str) -> str:
+    """``calm``/``engaged``/``intense`` in ``lang``; "–" when not measured."""
+    return text(f"intensity.{band}", lang) if band in INTENSITY_BANDS else "–"
+
+
+def _edges() -> dict:
+    """Band edges of the intensity scale, for the sentences that explain it."""
+    cal = intensity_calibration()
+    return {"calm": f"{cal.calm_below:g}", "intense": f"{cal.intense_above:g}"}
+
+
+def _intensity_gauge(a, lang: str) -> str:
+    it = a.intensity
+    value = text("report.value.intensity", lang, index=_num(it.index, 1), band=_band_word(it.band, lang))
+    return _gauge("intensity", it.index, value, a.scores.intensity, (0, INDEX_MAX), lang, **_edges())
 
 
 def _gauges(a, lang: str) -> str:
     sc = a.scores
-    energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
     level_text = text("text.intonation", lang, level=_num(a.intonation.level, 1))
     volume_text = text("report.value.volume", lang, level=_num(a.loudness.speech_level_dbfs))
-    energy_text = text("report.value.energy", lang, energy=energy_word, index=_num(a.energy_index, 1))
     parts = [
         _gauge("intonation", a.intonation.level, level_text, sc.intonation, (1, 10), lang),
+        _intensity_gauge(a, lang),
         _gauge("rate", a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, (50, 250), lang),
         _gauge("volume", a.loudness.speech_level_dbfs, volume_text, sc.loudness, (-60, 0), lang),
-        _gauge("energy", a.energy_index, energy_text, sc.energy, (-10, 10), lang),
     ]
     return (
         f'<section aria-labelledby="h-headline"><h2 id="h-headline">{escape(text("report.headline", lang))}</h2>'
@@ -93,7 +113,15 @@ def _figure(a, lang: str) -> str:
     flat = sum(1 for w in a.intonation.windows if w.level < limit)
     rate_target = band_text(a.targets.rate_wpm, lang, UNITS["rate"])
     volume_target = band_text(a.targets.speech_level_dbfs, lang, UNITS["volume"])
-    alt = text("report.figure_alt", lang, flat=flat, windows=len(a.intonation.windows), target=rate_target)
+    intensity_target = band_text(a.targets.intensity_index, lang)
+    alt = text(
+        "report.figure_alt",
+        lang,
+        flat=flat,
+        windows=len(a.intonation.windows),
+        target=rate_target,
+        intensity_target=intensity_target,
+    )
     flats = [f"{_clock(s)}–{_clock(e)}" for s, e in flat_stretches(a)]
     flat_line = (
         text("report.flat_windows", lang, list=", ".join(flats), threshold=f"{limit:g}")
@@ -102,6 +130,7 @@ def _figure(a, lang: str) -> str:
     )
     captions = [
         text("report.caption.pitch", lang),
+        text("report.caption.intensity", lang, target=intensity_target, **_edges()),
         text("report.caption.loudness", lang, target=volume_target),
         text("report.caption.rate", lang, target=rate_target),
         flat_line,
@@ -136,8 +165,8 @@ def _answers(a, lang: str) -> list:
     )
     mixed = "_mixed" if any(isinstance(n, Message) and n.key == "note.two_voices" for n in a.notes) else ""
     rate = text(f"report.a.rate{mixed}", lang, wpm=_num(a.rate.wpm), verdict=text(f"verdict.{sc.rate.verdict}", lang))
-    energy_word = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
-    intensity = text(f"report.a.intensity{mixed}", lang, energy=energy_word, index=_num(a.energy_index, 1))
+    it = a.intensity
+    intensity = text(f"report.a.intensity{mixed}", lang, index=_num(it.index, 1), band=_band_word(it.band, lang))
     return [
         ("report.q.inflection", inflection),
         ("report.q.volume", volume),

@@ -83,6 +83,7 @@ table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 figure{margin:0}figcaption p{color:var(--muted);font-size:.9rem;margin:.3rem 0}
 td.warn{font-size:.85rem;color:var(--low);min-width:16em}td.file{overflow-wrap:anywhere;min-width:12em}
 .scroll{overflow-x:auto}
+.spark{display:flex;align-items:center;gap:.3rem}.spark span{font-size:.75rem;min-width:4.5em}
 @media (max-width:600px){body{padding:10px;font-size:15px}dl.facts{grid-template-columns:1fr}}
 @media print{.scroll{overflow:visible}}
 """

@@ -1,4 +1,4 @@
-"""Figures of a call: pitch, loudness and speaking rate over time.
+"""Figures of a call: pitch, emotional intensity, recording level and speaking rate over time.
 
 The only module that imports matplotlib. It uses the object-oriented API
 (``matplotlib.figure.Figure`` with the Agg canvas), never pyplot, so no
@@ -43,6 +43,8 @@ from matplotlib.ticker import FuncFormatter
 
 from ..errors import TonecheckError
 from ..fileio import write_atomic
+from ..intensity import INDEX_MAX as INTENSITY_MAX
+from ..intensity import INTENSITY_BANDS, intensity_calibration
 from ..messages import render, text
 from ..rate import rate_calibration
 from ..scoring import band_message
@@ -176,6 +178,29 @@ def _pitch_panel(ax, a, lang: str, hop_s: float) -> None:
     _legend_above(ax, ncols=3)
 
 
+def _intensity_panel(ax, a, lang: str) -> None:
+    """Intensity 0-10 per 10 s window (points at window centres; gaps = too little voicing)."""
+    it, band, cal = a.intensity, a.targets.intensity_index, intensity_calibration()
+    t = np.array([(w.start_s + w.end_s) / 2 for w in it.windows], dtype=float)
+    _target_span(ax, band, _band_label(band, "", lang), 0.0, INTENSITY_MAX)
+    edges = (0.0, cal.calm_below, cal.intense_above, INTENSITY_MAX)
+    for i, name in enumerate(INTENSITY_BANDS):  # band words on the right, dotted lines between them
+        style = {"transform": ax.get_yaxis_transform(), "fontsize": "small", "va": "center", "color": "0.3"}
+        ax.text(1.005, (edges[i] + edges[i + 1]) / 2, text(f"intensity.{name}", lang), **style)
+        if i:
+            label = text("plot.intensity_edges", lang) if i == 1 else None
+            ax.axhline(edges[i], color="0.45", lw=0.7, ls=":", label=label)
+    index = [w.index for w in it.windows]
+    ax.plot(t, index, color="black", marker="s", ms=3.0, lw=1.0, label=text("plot.intensity_line", lang))
+    if math.isfinite(it.index):
+        word = text(f"intensity.{it.band}", lang)
+        label = text("plot.intensity_call", lang, index=f"{it.index:.1f}", band=word)
+        ax.axhline(it.index, color="black", lw=0.8, ls="--", label=label)
+    ax.set_ylabel(text("plot.intensity", lang))
+    ax.set_ylim(0, INTENSITY_MAX)
+    _legend_above(ax, ncols=4)
+
+
 def _scalar_mappable(cmap, norm):
     from matplotlib.cm import ScalarMappable
 
@@ -237,7 +262,8 @@ def _fmt(value, digits: int) -> str:
 
 
 def headline(a, *, lang: str = "en") -> str:
-    """``"call.wav — intonation 5.4 on target · 162 words/min above target · volume -24 dBFS on target"``."""
+    """``"call.wav — intonation 5.4 on target · intensity 4.1 on target · 162 words/min above target ·
+    level -24 dBFS on target"``."""
     sc = a.scores
     return text(
         "plot.headline",
@@ -256,11 +282,17 @@ def headline(a, *, lang: str = "en") -> str:
             level=_fmt(a.loudness.speech_level_dbfs, 0),
             verdict=text(f"verdict.{sc.loudness.verdict}", lang),
         ),
+        intensity=text(
+            "plot.head.intensity",
+            lang,
+            index=_fmt(a.intensity.index, 1),
+            verdict=text(f"verdict.{sc.intensity.verdict}", lang),
+        ),
     )
 
 
 def main_figure(a, *, lang: str = "en", title: bool = True) -> Figure:
-    """Pitch, loudness and speaking rate of a call, stacked on one time axis.
+    """Pitch, emotional intensity, recording level and speaking rate of a call, stacked on one time axis.
 
     Parameters
     ----------
@@ -274,20 +306,22 @@ def main_figure(a, *, lang: str = "en", title: bool = True) -> Figure:
     Returns
     -------
     fig : matplotlib.figure.Figure
+        Axes in order: pitch, intensity, loudness, rate, then the intonation colour bar.
     """
     font = cjk_font()
     if lang == "zh" and font is None:
         lang = "en"
-    fig = Figure(figsize=(10, 7.6 if title else 7.2), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(10, 9.4 if title else 9.0), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(3, 1, sharex=True)
+    axes = fig.subplots(4, 1, sharex=True, height_ratios=(1.15, 0.8, 1.0, 0.9))
     hop_s = a.pitch.hop_s
     _pitch_panel(axes[0], a, lang, hop_s)
-    _loudness_panel(axes[1], a, lang, hop_s)
-    _rate_panel(axes[2], a, lang, a.targets.rate_wpm)
-    axes[2].set_xlim(0, max(a.audio.duration_s, hop_s))
-    axes[2].xaxis.set_major_formatter(FuncFormatter(_clock))
-    axes[2].set_xlabel(text("plot.time", lang))
+    _intensity_panel(axes[1], a, lang)
+    _loudness_panel(axes[2], a, lang, hop_s)
+    _rate_panel(axes[3], a, lang, a.targets.rate_wpm)
+    axes[-1].set_xlim(0, max(a.audio.duration_s, hop_s))
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(_clock))
+    axes[-1].set_xlabel(text("plot.time", lang))
     for ax in axes:
         ax.grid(True, color="0.9", lw=0.5)
     if title:

@@ -22,7 +22,7 @@ from ..serialize import clean
 
 __all__ = ["render_text", "display_width", "pad"]
 
-LABEL_CELLS = 14
+LABEL_CELLS = 16
 VALUE_CELLS = 20
 INDENT = "  "
 
@@ -118,11 +118,18 @@ def _rate_detail(r, lang: str) -> str:
     return text("text.rate_detail_zh", lang, cpm=_num(r.chars_per_min)) + text("text.list_join", lang) + detail
 
 
+def _intensity_value(a, lang: str) -> str:
+    """``5.2 (engaged)``: the 0-10 index and its band in plain words."""
+    it = a.intensity
+    if it.band == "unknown":
+        return "–"
+    return text("text.intensity", lang, index=_num(it.index, 1), band=text(f"intensity.{it.band}", lang))
+
+
 def _figures(a, lang: str, style) -> list:
     sc, r = a.scores, a.rate
     it_target = render(band_message(sc.intonation.band), lang)
     rate_detail = _rate_detail(r, lang)
-    energy = text(f"energy.{a.energy_level}", lang) if a.energy_level != "unknown" else "–"
     rows = [
         (
             "label.intonation",
@@ -144,21 +151,21 @@ def _figures(a, lang: str, style) -> list:
             (text("meaning.rate", lang), rate_detail),
         ),
         (
-            "label.volume",
+            "label.recording_level",
             text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
             sc.loudness,
             "unit.dbfs",
             (
-                text("meaning.volume", lang),
+                text("meaning.recording_level", lang),
                 text("text.volume_detail", lang, variation=_num(a.loudness.variation_db, 1)),
             ),
         ),
         (
-            "label.energy",
-            energy,
-            sc.energy,
+            "label.intensity",
+            _intensity_value(a, lang),
+            sc.intensity,
             "",
-            (text("meaning.energy", lang), text("text.energy_detail", lang, index=_num(a.energy_index, 1))),
+            (text("meaning.intensity", lang), text("text.intensity_detail", lang)),
         ),
     ]
     out = []
@@ -186,6 +193,10 @@ def _details(a, lang: str) -> list:
     if len(windows) > 1:
         cells = [f"{_clock(w.start_s)} {w.level:.1f}" for w in windows]
         out.append(INDENT + _labelled("label.over_time", " | ".join(cells), lang))
+    rated = [w for w in a.intensity.windows if not math.isnan(w.index)]
+    if len(rated) > 1:
+        cells = [f"{_clock(w.start_s)} {w.index:.1f}" for w in rated]
+        out.append(INDENT + _labelled("label.intensity_over_time", " | ".join(cells), lang))
     band = a.scores.intonation.band
     stretches = flat_stretches(windows, band)
     if stretches:
