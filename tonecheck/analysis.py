@@ -39,8 +39,6 @@ MIN_VOICED_S = 0.2
 NOISY_SNR_DB = 20.0
 """Loud speech less than this far above the noise floor is noisy."""
 RELIABLE_SPEECH_S = 30.0
-FLAT_MARGIN_LEVELS = 1.0
-"""A window is a flat stretch when its level is this far below the target band."""
 
 
 @dataclass(frozen=True)
