@@ -1,6 +1,6 @@
 """Speaking-rate accuracy: many speakers, styles and durations, speaker-grouped CV.
 
-Usage: python bench/rate_accuracy.py [--detector nuclei|blend|both] [--no-ladders] [--no-telephone] [--no-far-field]
+Usage: python bench/rate_accuracy.py [--detector nuclei|single-band|blend|all] [--no-ladders] [--no-telephone] [--no-far-field]
 
 Material (read in place from ../shared/corpus, nothing copied):
 
@@ -19,7 +19,11 @@ Truth rate = units / speaking span (first to last speech, edges found by
 an energy threshold independent of the analysis).  The calibration factor
 (characters per nucleus for Mandarin, nuclei per word for English) is
 refitted inside leave-one-speaker-out cross-validation, so no speaker is
-scored with a factor fitted on their own speech.  Prints MAPE and Pearson r
+scored with a factor fitted on their own speech (the Mandarin factor is
+capped at ``ZH_MAX_CHARS_PER_NUCLEUS``, as calibration/rate.json is).
+Detectors: ``nuclei`` (shipped, rate-3: three-band contour), ``single-band``
+(the v2 detector), ``blend`` (v2 nuclei blended with the modulation
+spectrum, explored in v2).  Prints MAPE and Pearson r
 overall, per style and per duration bin, and the factors fitted on all
 material (what calibration/rate.json holds).
 """
@@ -40,7 +44,7 @@ from bench import corpus  # noqa: E402
 from tonecheck import rate as rate_mod  # noqa: E402
 from tonecheck.audio import ANALYSIS_SR, from_array  # noqa: E402
 from tonecheck.frames import HOP_S  # noqa: E402
-from tonecheck.loudness import frame_levels_db  # noqa: E402
+from tonecheck.loudness import alpha_band_energies, frame_levels_db  # noqa: E402
 from tonecheck.pitch import track_pitch  # noqa: E402
 from tonecheck.speech import detect_speech  # noqa: E402
 
@@ -55,6 +59,12 @@ CONVERSATIONAL = ("podcast", "livestream", "spontaneous", "talk", "TWO speakers"
 GAP_S = 0.2
 DURATION_BINS = ((0.0, 5.0, "<5 s"), (5.0, 15.0, "5-15 s"), (15.0, 1e9, ">15 s"))
 REVERB_T60_S = 0.6
+ZH_MAX_CHARS_PER_NUCLEUS = 1.04
+"""Largest Mandarin factor that keeps the espeak-ng Mandarin sample (one clean peak per character) within 4 %."""
+V2_CHARS_PER_NUCLEUS = 1.0
+V2_EN_SYLLABLES_PER_WORD = 1.25
+V2_ZH_SYLLABLES_PER_WORD = 1.83
+"""The v2 calibration, scored with the v2 (single-band) detector."""
 """Simulated far field: exponentially decaying noise room response, 0.6 s T60, direct-to-reverberant 0 dB."""
 
 
@@ -70,6 +80,7 @@ def tracks(y: np.ndarray, sr: int) -> dict:
     return {
         "band": band,
         "full": full,
+        "sub": alpha_band_energies(ys, sr=srs, hop_s=HOP_S),
         "speech": speech.is_speech,
         "voiced": pitch.voiced & speech.is_speech,
         "f0": pitch.f0_hz,
@@ -104,11 +115,14 @@ def mandarin_items() -> list:
         y, sr = corpus.read(f"zh_rate/{row['file']}")
         y = y if y.ndim == 1 else y.mean(axis=1)
         note = row["note"] + " " + row["source"]
-        items.append(_item(row["file"], row["speaker"], _style(note), y, sr, float(row["characters_spoken_est"])))
+        it = _item(row["file"], row["speaker"], _style(note), y, sr, float(row["characters_spoken_est"]))
+        items.append({**it, "words": float(row["jieba_words"])})
     for key, lab in sorted(corpus.dev_labels().items()):
         if lab["language"] == "zh":
             y, sr = corpus.read(key)
-            items.append(_item(key, lab["speaker"], "read", y, sr, float(lab["char_count"])))
+            items.append(
+                {**_item(key, lab["speaker"], "read", y, sr, float(lab["char_count"])), "words": lab["word_count"]}
+            )
     return items
 
 
@@ -181,25 +195,32 @@ def modulation_syllables(tr: dict, *, low_hz: float = 1.5, high_hz: float = 9.0)
 
 
 def count_nuclei(tr: dict, detector: str) -> float:
-    """Syllables in one item's tracks: ``nuclei`` (shipped) or ``blend`` (explored, not shipped).
+    """Syllables in one item's tracks: ``nuclei`` (shipped), ``single-band`` (v2) or ``blend`` (explored in v2).
 
-    ``blend`` = nuclei^0.8 * modulation_syllables^0.2, the best of the
-    variants tried (docs/calibration.md lists them); it did not beat the
-    shipped detector on held-out Mandarin by more than noise.
+    ``blend`` = single-band nuclei^0.8 * modulation_syllables^0.2, the best
+    of the variants tried in v2 (docs/calibration.md lists them).
     """
-    n = len(rate_mod.syllable_nuclei(tr["band"], speech=tr["speech"], voiced=tr["voiced"], hop_s=HOP_S))
+    sub = tr["sub"] if detector == "nuclei" else None
+    n = len(
+        rate_mod.syllable_nuclei(tr["band"], speech=tr["speech"], voiced=tr["voiced"], hop_s=HOP_S, sub_band_powers=sub)
+    )
     if detector == "blend":
         return max(n, 1) ** 0.8 * max(modulation_syllables(tr), 1.0) ** 0.2
     return float(n)
 
 
-def loso(raw: np.ndarray, truth: np.ndarray, speakers: list) -> np.ndarray:
-    """Held-out estimates: factor = median(truth/raw) over the other speakers' items."""
+def fit_factor(raw: np.ndarray, truth: np.ndarray, max_factor: float = np.inf) -> float:
+    """Calibration factor: median of truth / raw on the log scale, at most ``max_factor``."""
+    return min(float(np.exp(np.median(np.log(truth / raw)))), max_factor)
+
+
+def loso(raw: np.ndarray, truth: np.ndarray, speakers: list, max_factor: float = np.inf) -> np.ndarray:
+    """Held-out estimates: factor = median(truth/raw) over the other speakers' items (capped)."""
     out = np.empty_like(raw)
     spk = np.array(speakers)
     for s in set(speakers):
         train = spk != s
-        out[spk == s] = raw[spk == s] * np.exp(np.median(np.log(truth[train] / raw[train])))
+        out[spk == s] = raw[spk == s] * fit_factor(raw[train], truth[train], max_factor)
     return out
 
 
@@ -216,15 +237,17 @@ def _bins(it: dict, by_duration: bool) -> list:
     return keys
 
 
-def evaluate(items: list, detector: str, unit: str, *, shipped: float, by_duration: bool) -> dict:
+def evaluate(
+    items: list, detector: str, unit: str, *, shipped: float, by_duration: bool, max_factor: float = np.inf
+) -> dict:
     """Raw, shipped-calibration and LOSO-calibrated rates and the printed table for one language."""
     for it in items:
         it.setdefault("tracks", tracks(it["y"], it["sr"]))
         it["nuclei"] = max(count_nuclei(it["tracks"], detector), 1.0)
     truth = np.array([it["units"] / it["span_true"] * 60 for it in items])
     raw = np.array([it["nuclei"] / it["tracks"]["span_s"] * 60 for it in items])
-    est = loso(raw, truth, [it["speaker"] for it in items])
-    factor = float(np.exp(np.median(np.log(truth / raw))))
+    est = loso(raw, truth, [it["speaker"] for it in items], max_factor)
+    factor = fit_factor(raw, truth, max_factor)
     print(summary(f"{unit} shipped calibration", raw * shipped, truth), f"  ({unit} per nucleus/min {shipped:.3f})")
     print(summary(f"{unit} LOSO all", est, truth), f"  (all-data factor {factor:.3f})")
     groups = defaultdict(list)
@@ -235,6 +258,20 @@ def evaluate(items: list, detector: str, unit: str, *, shipped: float, by_durati
         print(summary(f"  {name} shipped", raw[idx] * shipped, truth[idx]))
         print(summary(f"  {name} LOSO", est[idx], truth[idx]))
     return {"truth": truth, "raw": raw, "est": est, "factor": factor, "shipped": raw * shipped}
+
+
+def evaluate_error_model(zh: list, zh_res: dict, en_res: dict) -> None:
+    """Fit the stretch error model: shipped Mandarin squared log errors on [1/n, 1] (NNLS); English LOSO floor."""
+    from scipy.optimize import nnls
+
+    n = np.array([it["nuclei"] for it in zh])
+    err2 = np.log(zh_res["shipped"] / zh_res["truth"]) ** 2
+    (var_per_nucleus, floor2), _ = nnls(np.column_stack([1.0 / n, np.ones_like(n)]), err2)
+    en_floor = float(np.sqrt(np.mean(np.log(en_res["est"] / en_res["truth"]) ** 2)))
+    print(
+        f"error model: count_var_per_nucleus {var_per_nucleus:.3f}, zh rel_sd_floor {np.sqrt(floor2):.3f}, "
+        f"en rel_sd_floor (LOSO RMS log error) {en_floor:.3f}"
+    )
 
 
 def evaluate_intervals(items: list, res: dict) -> None:
@@ -274,7 +311,7 @@ def evaluate_telephone(items: list, detector: str) -> None:
     print(f"telephone: mean |rate change| {np.mean(changes):.1f}%  median {np.median(changes):.1f}%  n={len(changes)}")
 
 
-def evaluate_ladders(detector: str, factor_en: float, cache: dict) -> None:
+def evaluate_ladders(detector: str, factor_en: float, cache: dict, label: str = "[ladders] wpm") -> None:
     """espeak-ng -s ladders: words per minute, r and MAPE with the given English factor."""
     from tests import synth
 
@@ -292,19 +329,30 @@ def evaluate_ladders(detector: str, factor_en: float, cache: dict) -> None:
             span, tr = cache[(voice, speed)]
             truth.append(n_words / span * 60)
             est.append(count_nuclei(tr, detector) / tr["span_s"] * 60 * factor_en)
-    print(summary("[ladders] wpm", np.array(est), np.array(truth)))
+    print(summary(label, np.array(est), np.array(truth)), f"  (words per nucleus {factor_en:.3f})")
 
 
 def run(detector: str, zh: list, en: list, args, ladder_cache: dict) -> None:
     from tonecheck.rate import rate_calibration
 
     cal_zh, cal_en = rate_calibration("zh"), rate_calibration("en")
-    print(f"=== detector: {detector}; calibration {cal_zh.version} ===")
-    zh_res = evaluate(zh, detector, "chars/min", shipped=cal_zh.chars_per_nucleus, by_duration=True)
+    zh_factor, en_factor, version = cal_zh.chars_per_nucleus, 1.0 / cal_en.syllables_per_word, cal_zh.version
+    zh_word_factor = 1.0 / cal_zh.syllables_per_word
+    if detector != "nuclei":  # what shipped with the v2 detector
+        zh_factor, en_factor, version = V2_CHARS_PER_NUCLEUS, 1.0 / V2_EN_SYLLABLES_PER_WORD, "v2"
+        zh_word_factor = 1.0 / V2_ZH_SYLLABLES_PER_WORD
+    print(f"=== detector: {detector}; calibration {version} ===")
+    zh_res = evaluate(
+        zh, detector, "chars/min", shipped=zh_factor, by_duration=True, max_factor=ZH_MAX_CHARS_PER_NUCLEUS
+    )
     evaluate_intervals(zh, zh_res)
     if not args.no_far_field:
-        evaluate_far_field(zh, detector, cal_zh.chars_per_nucleus)
-    evaluate(en, detector, "wpm", shipped=1.0 / cal_en.syllables_per_word, by_duration=False)
+        evaluate_far_field(zh, detector, zh_factor)
+    en_res = evaluate(en, detector, "wpm", shipped=en_factor, by_duration=False)
+    evaluate_error_model(zh, zh_res, en_res)
+    print("Mandarin words (jieba) per minute:")
+    zh_words = [{**it, "units": float(it["words"])} for it in zh]
+    evaluate(zh_words, detector, "zh wpm", shipped=zh_word_factor, by_duration=False)
     dev = [i for i, it in enumerate(en) if it["syllables"]]
     syl_truth = np.array([en[i]["syllables"] / en[i]["span_true"] for i in dev])
     syl_est = np.array([en[i]["nuclei"] / en[i]["tracks"]["span_s"] for i in dev])
@@ -313,12 +361,13 @@ def run(detector: str, zh: list, en: list, args, ladder_cache: dict) -> None:
     if not args.no_telephone:
         evaluate_telephone(zh, detector)
     if not args.no_ladders:
-        evaluate_ladders(detector, 1.0 / cal_en.syllables_per_word, ladder_cache)
+        evaluate_ladders(detector, en_factor, ladder_cache)
+        evaluate_ladders(detector, en_res["factor"], ladder_cache, label="[ladders] wpm, real-English refit")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--detector", choices=("nuclei", "blend", "both"), default="nuclei")
+    parser.add_argument("--detector", choices=("nuclei", "single-band", "blend", "all"), default="nuclei")
     parser.add_argument("--no-ladders", action="store_true")
     parser.add_argument("--no-telephone", action="store_true")
     parser.add_argument("--no-far-field", action="store_true")
@@ -327,7 +376,7 @@ def main() -> int:
         print(f"corpus not found at {corpus.CORPUS}: corpus evaluation skipped")
         return 0
     zh, en, cache = mandarin_items(), english_items(), {}
-    for det in ("nuclei", "blend") if args.detector == "both" else (args.detector,):
+    for det in ("nuclei", "single-band", "blend") if args.detector == "all" else (args.detector,):
         run(det, zh, en, args, cache)
     return 0
 

@@ -53,9 +53,14 @@ def test_pitch_matches_the_laryngograph_on_fda(corpus_dir, labels):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("language, max_mape", [("zh", 0.12), ("en", 0.16)])
+@pytest.mark.parametrize("language, max_mape", [("zh", 0.12), ("en", 0.18)])
 def test_rate_on_dev_monologues(corpus_dir, labels, language, max_mape):
-    """Mandarin meets the 12 % target; English is pinned at its measured 14.4 % (docs/calibration.md)."""
+    """Mandarin meets the 12 % target; English is pinned at its measured 17.0 % under rate-3.
+
+    These six native English dev monologues (FDA, earnings call) are where rate-3 is worse than rate-2
+    (17.0 % against 14.4 %): rate-2's factor was fitted on exactly these six; held out by speaker they go
+    from 20.0 % to 17.5 % (docs/calibration.md).
+    """
     from bench import corpus
 
     groups = [g for g in corpus.monologues(labels) if g["language"] == language and not g["short"]]

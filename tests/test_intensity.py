@@ -10,13 +10,18 @@ from tests import synth
 from tonecheck import TonecheckError, analyze_file
 from tonecheck.analysis import analyze
 from tonecheck.audio import from_array
+from tonecheck.frames import HOP_S
 from tonecheck.intensity import (
     INTENSITY_BANDS,
     Intensity,
+    alpha_frames,
     intensity_band,
     intensity_calibration,
+    measure_intensity,
     relative_to_baseline,
 )
+from tonecheck.loudness import alpha_band_energies, frame_levels_db
+from tonecheck.rate import BAND_HZ
 from tonecheck.targets import load_targets
 
 SR = 16000
@@ -56,6 +61,37 @@ def test_bands_and_baseline():
     assert intensity_band(float("nan")) == "unknown"
     assert relative_to_baseline(6.0, 4.5) == pytest.approx(1.5)
     assert math.isnan(relative_to_baseline(float("nan"), 4.5))
+
+
+def test_alpha_frames_are_the_voiced_frames_and_a_sample_of_the_pauses():
+    f0 = np.full(1000, np.nan)
+    f0[100:300] = 150.0
+    pauses = np.zeros(1000, bool)
+    pauses[400:] = True
+    frames = alpha_frames(f0, pauses, max_pause_frames=60)
+    assert frames[100:300].all() and not frames[:100].any() and not frames[300:400].any()
+    picked = np.flatnonzero(frames[400:])
+    assert picked.size == 60 and (picked[0], picked[-1]) == (0, 599)
+    assert set(np.diff(picked)) <= {10, 11}  # evenly spread over the pauses
+    few = pauses & (np.arange(1000) < 410)  # 10 pause frames: the floor comes from all frames
+    assert alpha_frames(f0, few).all()
+
+
+def test_measuring_only_the_frames_the_cue_reads_changes_nothing(phrases, rng):
+    """Voiced frames plus 50 of the pause frames give the index that all frames give."""
+    noisy = phrases + 10 ** (-60 / 20) * rng.standard_normal(phrases.size)  # a noise floor to take off
+    a = analyze(from_array(noisy, sr=SR))
+    y, sr, speech = a.audio.samples, a.audio.sr, a.speech.is_speech
+    f0 = np.where(a.pitch.voiced & speech, a.pitch.f0_hz, np.nan)
+    band_levels = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ)
+    frames = alpha_frames(f0, ~speech, max_pause_frames=50)
+    assert frames.sum() < np.isfinite(f0).sum() + 51
+    kw = {"speech": speech, "hop_s": HOP_S}
+    full = measure_intensity(f0, band_levels, alpha_band_energies(y, sr=sr, hop_s=HOP_S), **kw)
+    part = measure_intensity(f0, band_levels, alpha_band_energies(y, sr=sr, hop_s=HOP_S, frames=frames), **kw)
+    assert math.isfinite(full.index)
+    assert part.cues["alpha_ratio_db"] == pytest.approx(full.cues["alpha_ratio_db"], abs=0.05)
+    assert [w.index for w in part.windows] == pytest.approx([w.index for w in full.windows], abs=0.1, nan_ok=True)
 
 
 def test_more_upper_harmonics_reads_more_intense():

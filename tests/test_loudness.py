@@ -145,3 +145,71 @@ def test_gathered_frames_equal_frame_by_frame_cuts(rng):
     mask = np.zeros(1 + len(y) // 80, bool)
     mask[::3] = True
     assert alpha_ratio_db(s, sr=SR, frames_mask=mask) == alpha_ratio_db(y, sr=SR, frames_mask=mask)
+
+
+def _filtered_band_power(y: np.ndarray, band_hz) -> np.ndarray:
+    """The first definition of the alpha bands: 2nd-order Butterworth band-pass, then each frame's 30 ms mean square."""
+    lev = frame_levels_db(y, sr=SR, band_hz=band_hz, order=loudness.INTENSITY_BAND_ORDER)
+    return np.where(lev <= -120.0, 0.0, 10 ** ((lev - loudness.FULL_SCALE_DB) / 10))
+
+
+def test_alpha_band_powers_equal_filtering_then_framing(rng):
+    """One FFT per frame, weighted by each band's response, gives the power the band-pass filter gives."""
+    t = np.arange(3 * SR) / SR
+    amps = {250.0: 0.3, 700.0: 0.1, 2000.0: 0.05, 3000.0: 0.02}  # below, low band, high band, high band
+    y = sum(a * np.sin(2 * np.pi * f * t + f) for f, a in amps.items())
+    y = (y * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+    mid = slice(20, -20)
+    for power, band in zip(alpha_band_energies(y, sr=SR), (loudness.INTENSITY_HIGH_HZ, loudness.INTENSITY_LOW_HZ)):
+        filtered = _filtered_band_power(y, band)
+        # the Hann window's main lobe smooths the skirt where the strong 250 Hz tone sits: +0.08 dB in the low band
+        assert 10 * np.log10(power[mid].sum() / filtered[mid].sum()) == pytest.approx(0.0, abs=0.1)
+        assert np.percentile(np.abs(10 * np.log10(power[mid] / filtered[mid])), 90) < 0.3
+
+
+@pytest.mark.parametrize("freq_hz", [300.0, 700.0, 1500.0, 3000.0])
+def test_a_tone_reads_its_mean_square_through_each_band_response(freq_hz):
+    """Within 0.05 dB where the response is within 3 dB of the pass band, 0.3 dB on the skirts (main-lobe smoothing)."""
+    amp = 0.2
+    high, low = alpha_band_energies(tone(freq_hz, 1.0, amp), sr=SR)
+    for power, band in ((high, loudness.INTENSITY_HIGH_HZ), (low, loudness.INTENSITY_LOW_HZ)):
+        sos = signal.butter(2, band, btype="band", fs=SR, output="sos")
+        gain = np.abs(signal.sosfreqz(sos, worN=[freq_hz], fs=SR)[1][0]) ** 2
+        tol_db = 0.05 if gain > 0.5 else 0.3
+        assert 10 * np.log10(np.median(power[5:-5]) / (amp**2 / 2 * gain)) == pytest.approx(0.0, abs=tol_db)
+
+
+def test_alpha_band_powers_of_chosen_frames_equal_those_of_all_frames(monkeypatch, rng):
+    """Only the frames asked for are measured (others NaN), in stretches of 7 frames, from arrays or files."""
+    monkeypatch.setattr(loudness, "SPAN_FRAMES", 7)
+    y = (0.1 * rng.standard_normal(30_001)).astype(np.float32)
+    frames = rng.random(1 + len(y) // 80) < 0.3
+    frames[[0, -1]] = True  # both edges zero-padded
+    full = alpha_band_energies(y, sr=SR)
+    s = SampleFile()
+    s.append(y)
+    s.seal(0.0)
+    for signal_ in (y, s):
+        for part, whole in zip(alpha_band_energies(signal_, sr=SR, frames=frames), full):
+            assert part.dtype == np.float32 and part.shape == whole.shape
+            np.testing.assert_allclose(part[frames], whole[frames], rtol=1e-5)
+            assert np.isnan(part[~frames]).all()
+    with pytest.raises(ValueError, match="one flag per frame"):
+        alpha_band_energies(y, sr=SR, frames=frames[:-1])
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 241])
+def test_alpha_band_powers_of_tiny_signals(n):
+    high, low = alpha_band_energies(np.full(n, 0.1, np.float32), sr=SR)
+    assert high.shape == low.shape == (1 + n // 80,)
+    assert np.isfinite(high).all() and (high >= 0).all() and (low >= 0).all()
+
+
+def test_levels_leave_the_callers_samples_alone(rng):
+    """Segments are squared in place: a float64 signal (no conversion copy) must come back unchanged."""
+    y = 0.1 * rng.standard_normal(12_345)
+    before = y.copy()
+    frame_levels_db(y, sr=SR)
+    frame_levels_db(y, sr=SR, band_hz=(300.0, 2500.0))
+    alpha_band_energies(y, sr=SR)
+    assert np.array_equal(y, before)

@@ -12,6 +12,7 @@ from tonecheck.rate import (
     syllable_nuclei,
     transcript_scripts,
 )
+from tonecheck.syllables import nucleus_contour_db
 
 HOP = 0.01
 
@@ -44,6 +45,54 @@ def test_shallow_ripples_are_not_syllables():
     lev = nucleus_levels(4.0, 10.0, depth_db=1.0)
     on = np.ones(lev.size, bool)
     assert len(syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP)) == 0
+
+
+def powers(levels_db):
+    """Linear mean-square power of dB levels (what alpha_band_energies returns)."""
+    return 10.0 ** (np.asarray(levels_db, np.float64) / 10.0)
+
+
+@pytest.mark.parametrize("rate_per_s", [2.0, 3.5, 5.0, 7.0])
+def test_three_band_contour_counts_one_nucleus_per_syllable_peak(rate_per_s):
+    lev = nucleus_levels(rate_per_s, 10.0)
+    on = np.ones(lev.size, bool)
+    sub = (powers(lev - 6.0), powers(lev - 3.0))
+    nuclei = syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP, sub_band_powers=sub)
+    assert len(nuclei) == pytest.approx(rate_per_s * 10, abs=1)
+
+
+def merged_pair(n_pairs=10, pair_s=0.5):
+    """Two syllables per stretch: the broad band dips 1.5 dB between them, the upper band 15 dB (a closure)."""
+    t = np.arange(int(n_pairs * pair_s / HOP)) * HOP
+    phase = (t % pair_s) / pair_s
+    bump = np.exp(-0.5 * ((phase - 0.5) / 0.3) ** 2)  # one broad loudness bump per pair
+    dip = np.exp(-0.5 * ((phase - 0.5) / 0.05) ** 2)  # the consonant between the two vowels
+    band = -30.0 + 10.0 * bump * (1.05 - 0.1 * phase) - 1.5 * dip  # the second vowel a little weaker
+    return band, (powers(band - 4.0 - 13.5 * dip), powers(band - 2.0))
+
+
+def test_a_dip_in_one_sub_band_splits_syllables_the_broad_band_merges():
+    band, sub = merged_pair()
+    on = np.ones(band.size, bool)
+    assert len(syllable_nuclei(band, speech=on, voiced=on, hop_s=HOP)) == pytest.approx(10, abs=1)
+    assert len(syllable_nuclei(band, speech=on, voiced=on, hop_s=HOP, sub_band_powers=sub)) == pytest.approx(20, abs=1)
+
+
+def test_unmeasured_sub_band_frames_fall_back_to_the_band_level():
+    lev = nucleus_levels(4.0, 10.0)
+    on = np.ones(lev.size, bool)
+    high, low = powers(lev - 6.0), powers(lev - 3.0)
+    gaps = np.zeros(lev.size, bool)
+    gaps[::7] = True  # frames alpha_band_energies was not asked for
+    high[gaps], low[gaps] = np.nan, np.nan
+    contour = nucleus_contour_db(lev, (high, low), speech=on)
+    assert np.all(np.isfinite(contour))
+    assert np.allclose(contour, lev - 3.0, atol=1e-3)
+    measured = (powers(lev - 6.0), powers(lev - 3.0))
+    expected = syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP, sub_band_powers=measured)
+    got = syllable_nuclei(lev, speech=on, voiced=on, hop_s=HOP, sub_band_powers=(high, low))
+    assert len(expected) == pytest.approx(40, abs=1) and len(got) == len(expected)
+    assert np.max(np.abs(got - expected)) <= 1  # frames
 
 
 def test_rate_arithmetic_over_span_and_speech_time():

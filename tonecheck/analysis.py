@@ -16,7 +16,7 @@ import numpy as np
 from .audio import Audio, load_audio
 from .errors import TonecheckError, catalog_error
 from .frames import HOP_S
-from .intensity import Intensity, measure_intensity
+from .intensity import Intensity, alpha_frames, measure_intensity
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
 from .loudness import LoudnessSummary, alpha_band_energies, alpha_ratio_db, frame_levels_db, summarize_loudness
 from .messages import Message
@@ -25,7 +25,7 @@ from .rate import BAND_HZ, RateEstimate, count_words, estimate_rate, foreign_scr
 from .recording import display_name
 from .scoring import Measures, Scores, flat_stretches, recording_level_notes, score
 from .serialize import analysis_to_dict
-from .speech import SpeechActivity, detect_speech
+from .speech import PartyTalk, SpeechActivity, detect_speech, own_speech
 from .targets import Targets, default_targets
 
 __all__ = ["Settings", "Analysis", "analyze", "analyze_file"]
@@ -164,7 +164,9 @@ def analyze_file(path, *, settings: Settings = Settings(), targets: Targets | No
     return analyze(audio, settings=settings, targets=targets)
 
 
-def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets | None = None) -> Analysis:
+def analyze(
+    audio: Audio, *, settings: Settings = Settings(), targets: Targets | None = None, talk: PartyTalk | None = None
+) -> Analysis:
     """Measure pitch, intonation, rate, loudness and emotional intensity of ``audio``.
 
     Parameters
@@ -173,6 +175,10 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
         From :func:`tonecheck.audio.load_audio` or :func:`tonecheck.audio.from_array`.
     settings : Settings
     targets : Targets, optional
+    talk : PartyTalk, optional
+        One party of a two-party call (:mod:`tonecheck.call`): only its
+        frames count as speech, its rate is over its own turns, and its
+        pauses are the gaps inside its turns.
 
     Returns
     -------
@@ -181,8 +187,13 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
     targets = targets or default_targets()
     y, sr = audio.samples, audio.sr
     levels = frame_levels_db(y, sr=sr, hop_s=HOP_S)
-    band_levels = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ)
+    band_levels = talk.band_levels_db if talk is not None and talk.band_levels_db is not None else None
+    if band_levels is None:
+        band_levels = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ)
     speech = detect_speech(band_levels, hop_s=HOP_S)
+    channel_speech = speech.is_speech
+    if talk is not None:
+        speech = own_speech(speech, talk.frames, turns_s=talk.turns_s)
     _require_speech(audio, speech, min_s=MIN_SPEECH_S)
     pitch = track_pitch(y, sr=sr, hop_s=HOP_S, speech=speech.is_speech)
     voiced = pitch.voiced & speech.is_speech
@@ -191,17 +202,21 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
     f0 = np.where(voiced, pitch.f0_hz, np.nan)
     intonation = measure_intonation(f0, hop_s=HOP_S, language=settings.language)
     pitch_summary = summarize_pitch(f0, hop_s=HOP_S)
-    nuclei = syllable_nuclei(band_levels, speech=speech.is_speech, voiced=voiced, hop_s=HOP_S)
-    start_s, end_s = speech.span_s
+    pauses = ~speech.is_speech if talk is None else ~channel_speech
+    # the alpha bands feed both the syllable detector (every speech frame) and the intensity cues
+    bands = alpha_band_energies(y, sr=sr, hop_s=HOP_S, frames=alpha_frames(f0, pauses) | speech.is_speech)
+    nuclei = syllable_nuclei(band_levels, speech=speech.is_speech, voiced=voiced, hop_s=HOP_S, sub_band_powers=bands)
+    start_s = speech.span_s[0]
     rate = estimate_rate(
         nuclei,
-        span_s=end_s - start_s,
+        span_s=speech.talk_s,
         speech_s=speech.speech_s,
         language=settings.language,
         hop_s=HOP_S,
         transcript=settings.transcript,
         start_s=start_s,
         transcript_source=settings.transcript_source,
+        turns_s=speech.turns_s,
     )
     alpha = alpha_ratio_db(y, sr=sr, frames_mask=voiced, hop_s=HOP_S)
     loudness = summarize_loudness(
@@ -213,7 +228,7 @@ def analyze(audio: Audio, *, settings: Settings = Settings(), targets: Targets |
         alpha_db=alpha,
     )
     intensity = measure_intensity(
-        f0, band_levels, alpha_band_energies(y, sr=sr, hop_s=HOP_S), speech=speech.is_speech, hop_s=HOP_S
+        f0, band_levels, bands, speech=speech.is_speech, hop_s=HOP_S, spans_s=speech.turns_s, pauses=pauses
     )
     measures = _measures(intonation, rate, loudness, intensity.index, pitch_summary, speech, targets)
     scores = score(measures, targets)

@@ -50,6 +50,7 @@ __all__ = [
     "intensity_band",
     "measure_intensity",
     "relative_to_baseline",
+    "alpha_frames",
 ]
 
 INTENSITY_BANDS = ("calm", "engaged", "intense")
@@ -66,6 +67,8 @@ F0_REL_MAX_ST = 8.0
 """A median this far above the speaker's floor is a tracking error (octave jumps), not height."""
 NOISE_MIN_FRAMES = 20
 """Pause frames needed (0.2 s) to take the noise floor from pauses."""
+NOISE_FRAMES_MAX = 1000
+"""Pause frames measured at most for each band's noise floor (evenly spaced; :func:`alpha_frames`)."""
 
 
 @dataclass(frozen=True)
@@ -191,14 +194,49 @@ def _minus_noise(band_energy: tuple, speech: np.ndarray) -> tuple:
 
     Background noise fills the upper band more than the lower one in quiet
     recordings, which would read as vocal effort.  Without pauses the 5th
-    percentile of all frames stands in for the floor.
+    percentile of all frames stands in for the floor.  Frames left
+    unmeasured (NaN, see :func:`alpha_frames`) are ignored and stay NaN.
     """
     out = []
     for power in band_energy:
         pauses = power[~speech]
-        floor = np.median(pauses) if pauses.size >= NOISE_MIN_FRAMES else np.percentile(power, 5)
+        pauses = pauses[np.isfinite(pauses)]
+        floor = np.median(pauses) if pauses.size >= NOISE_MIN_FRAMES else np.nanpercentile(power, 5)
         out.append(np.maximum(power - np.float32(floor), np.float32(0.0)))
     return tuple(out)
+
+
+def alpha_frames(f0_hz: np.ndarray, pauses: np.ndarray, *, max_pause_frames: int = NOISE_FRAMES_MAX) -> np.ndarray:
+    """Frames whose alpha-band powers :func:`measure_intensity` reads.
+
+    The alpha cue sums voiced frames, and each band's noise floor is the
+    median over pauses: every voiced frame and up to ``max_pause_frames``
+    evenly spaced pause frames.  With fewer than ``NOISE_MIN_FRAMES``
+    pauses the floor comes from all frames, so all are asked for.
+
+    Parameters
+    ----------
+    f0_hz : np.ndarray [shape=(n_frames,)]
+        F0 in Hz, NaN where unvoiced (as passed to :func:`measure_intensity`).
+    pauses : np.ndarray [shape=(n_frames,)], bool
+        Frames without speech (``~speech``, or the channel's pauses in a call).
+    max_pause_frames : int > 0
+        Pause frames to measure at most (the median of this many is exact
+        to a small fraction of the spread of pause powers).
+
+    Returns
+    -------
+    frames : np.ndarray [shape=(n_frames,)], bool
+        For :func:`tonecheck.loudness.alpha_band_energies` ``frames=``.
+    """
+    pause_idx = np.flatnonzero(pauses)
+    if pause_idx.size < NOISE_MIN_FRAMES:
+        return np.ones(len(f0_hz), bool)
+    frames = np.isfinite(f0_hz)
+    if pause_idx.size > max_pause_frames:
+        pause_idx = pause_idx[np.linspace(0, pause_idx.size - 1, max_pause_frames).round().astype(int)]
+    frames[pause_idx] = True
+    return frames
 
 
 def _rounded(index: float) -> float:
@@ -210,6 +248,10 @@ def _window_grid(n_frames: int, *, hop_s: float) -> list:
     win, step = int(round(WINDOW_S / hop_s)), int(round(STEP_S / hop_s))
     starts = [0] if n_frames <= win else list(range(0, n_frames - win + step, step))
     return [(a, min(n_frames, a + win)) for a in starts]
+
+
+def _span_frames(spans_s, n_frames: int, hop_s: float) -> list:
+    return [(min(n_frames, int(round(a / hop_s))), min(n_frames, int(round(b / hop_s)))) for a, b in spans_s]
 
 
 def _cues(f0_st, levels_db, frame_alpha, voiced, speech, *, floor_st: float, active_db: float) -> dict:
@@ -232,6 +274,8 @@ def measure_intensity(
     *,
     speech: np.ndarray,
     hop_s: float,
+    spans_s: tuple | None = None,
+    pauses: np.ndarray | None = None,
 ) -> Intensity:
     """Emotional intensity of a recording and of each window.
 
@@ -243,11 +287,19 @@ def measure_intensity(
         Speech-band frame levels in dBFS (the speech detector's input).
     band_energy : (np.ndarray, np.ndarray)
         Per-frame energy in the upper and lower alpha bands (linear, any
-        common scale), from :func:`tonecheck.loudness.alpha_band_energies`.
+        common scale), from :func:`tonecheck.loudness.alpha_band_energies`;
+        NaN where not measured (the frames of :func:`alpha_frames` must be).
     speech : np.ndarray [shape=(n_frames,)], bool
         Speech frames.
     hop_s : float
         Frame hop in seconds.
+    spans_s : tuple of (float, float), optional
+        Rate these stretches (e.g. one party's turns in a call) as the
+        windows instead of the 10 s grid.
+    pauses : np.ndarray [shape=(n_frames,)], bool, optional
+        Frames that hold no speech at all, for the noise floor (default:
+        the frames that are not ``speech``). One party of a call passes
+        the channel's pauses, so the other party's talk is not "noise".
 
     Returns
     -------
@@ -257,12 +309,13 @@ def measure_intensity(
     voiced = np.isfinite(f0_hz)
     if voiced.sum() * hop_s < MIN_RECORDING_VOICED_S:
         return Intensity(float("nan"), "unknown", (), dict.fromkeys(cal.cues, float("nan")), cal.version)
-    band_energy = _minus_noise(band_energy, speech)
+    band_energy = _minus_noise(band_energy, speech if pauses is None else ~pauses)
     f0_st = folded_semitones(f0_hz)
     floor_st = float(np.percentile(f0_st[voiced], 10))
     kw = {"floor_st": floor_st, "active_db": active_speech_level_db(levels_db, speech)}
     windows = []
-    for a, b in _window_grid(len(f0_hz), hop_s=hop_s):
+    grid = _window_grid(len(f0_hz), hop_s=hop_s) if spans_s is None else _span_frames(spans_s, len(f0_hz), hop_s)
+    for a, b in grid:
         index = float("nan")
         if voiced[a:b].sum() * hop_s >= MIN_VOICED_S:
             span = (band_energy[0][a:b], band_energy[1][a:b])

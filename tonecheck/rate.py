@@ -255,6 +255,7 @@ def estimate_rate(
     transcript: str | None = None,
     start_s: float = 0.0,
     transcript_source: str | None = None,
+    turns_s: tuple | None = None,
 ) -> RateEstimate:
     """Turn nuclei (or a transcript) and the speech timing into rates.
 
@@ -273,6 +274,10 @@ def estimate_rate(
         Start of the speaking span in seconds (where ``windows`` begin).
     transcript_source : str, optional
         Where the transcript came from, recorded in the estimate.
+    turns_s : tuple of (float, float), optional
+        One party of a call: its turns in seconds. ``span_s`` is then their
+        total length, and ``windows`` are cut turn by turn, so the other
+        party's talk never counts as this party's pause.
 
     Returns
     -------
@@ -289,7 +294,8 @@ def estimate_rate(
             syllables = chars
     else:
         words, method = syllables / cal.syllables_per_word, "syllable-nuclei"
-        windows = rate_windows(nuclei_s, start_s=start_s, end_s=start_s + span_s, language=language)
+        stretches = turns_s if turns_s is not None else ((start_s, start_s + span_s),)
+        windows = tuple(w for a, b in stretches for w in rate_windows(nuclei_s, start_s=a, end_s=b, language=language))
     span_min, speech_min = span_s / 60.0, speech_s / 60.0
     return RateEstimate(
         words=float(words),

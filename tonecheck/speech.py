@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SpeechActivity", "detect_speech", "runs"]
+__all__ = ["PartyTalk", "SpeechActivity", "close_gaps", "detect_speech", "drop_short", "own_speech", "runs"]
 
 QUIETEST_DB = -100.0
 """Digital silence counts as this level, so silent edges set a low noise floor."""
@@ -48,6 +48,10 @@ class SpeechActivity:
     noise_floor_db, threshold_db, reference_db : float
         Estimated background level, the offset threshold used, and the
         loud-speech reference level, dBFS.
+    turns_s : tuple of (float, float) or None
+        One party of a call: the stretches it holds the floor
+        (:func:`own_speech`). Pauses are then only the gaps inside a turn,
+        never the other party's talk. None for a one-voice recording.
     """
 
     hop_s: float
@@ -56,6 +60,7 @@ class SpeechActivity:
     noise_floor_db: float
     threshold_db: float
     reference_db: float
+    turns_s: tuple | None = None
 
     @property
     def snr_db(self) -> float:
@@ -76,9 +81,20 @@ class SpeechActivity:
 
     @property
     def pauses_s(self) -> tuple:
-        """Pauses ``(start_s, end_s)`` inside the speaking span."""
+        """Pauses ``(start_s, end_s)`` inside the speaking span (inside a turn, for one party of a call)."""
         segs = self.segments_s
-        return tuple((a[1], b[0]) for a, b in zip(segs[:-1], segs[1:]))
+        gaps = tuple((a[1], b[0]) for a, b in zip(segs[:-1], segs[1:]))
+        if self.turns_s is None:
+            return gaps
+        return tuple(g for g in gaps if any(t0 <= g[0] and g[1] <= t1 for t0, t1 in self.turns_s))
+
+    @property
+    def talk_s(self) -> float:
+        """Time the speaker holds the floor: the speaking span, or the sum of the turns (seconds)."""
+        if self.turns_s is None:
+            start, end = self.span_s
+            return end - start
+        return float(sum(e - s for s, e in self.turns_s))
 
 
 def runs(mask: np.ndarray) -> np.ndarray:
@@ -107,7 +123,8 @@ def _hysteresis(levels_db: np.ndarray, low_db: float, high_db: float) -> np.ndar
     return out
 
 
-def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
+def close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
+    """``mask`` with inner runs of False shorter than ``max_gap`` frames filled."""
     out = mask.copy()
     gaps = runs(~mask)
     for a, b in gaps:
@@ -116,7 +133,8 @@ def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
     return out
 
 
-def _drop_short(mask: np.ndarray, min_len: int) -> np.ndarray:
+def drop_short(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """``mask`` with runs of True shorter than ``min_len`` frames removed."""
     out = mask.copy()
     for a, b in runs(mask):
         if b - a < min_len:
@@ -146,7 +164,64 @@ def detect_speech(levels_db: np.ndarray, *, hop_s: float = 0.01) -> SpeechActivi
     loud = float(np.percentile(lev[lev > QUIETEST_DB], SPEECH_PERCENTILE, overwrite_input=True))  # on the copy
     low = max(floor + MIN_SNR_DB, loud - MAX_BELOW_PEAK_DB)
     mask = _hysteresis(lev, low, low + HYSTERESIS_DB)
-    mask = _close_gaps(mask, int(round(MIN_PAUSE_S / hop_s)))
-    mask = _drop_short(mask, int(round(MIN_SPEECH_S / hop_s)))
+    mask = close_gaps(mask, int(round(MIN_PAUSE_S / hop_s)))
+    mask = drop_short(mask, int(round(MIN_SPEECH_S / hop_s)))
     segments = tuple((float(a * hop_s), float(b * hop_s)) for a, b in runs(mask))
     return SpeechActivity(hop_s, mask, segments, floor, low, loud)
+
+
+@dataclass(frozen=True, eq=False)
+class PartyTalk:
+    """Which part of a recording is one party's in a two-party call.
+
+    Attributes
+    ----------
+    frames : np.ndarray [shape=(n_frames,)], bool
+        Frames (``hop_s`` apart) that belong to the party.
+    turns_s : tuple of (float, float)
+        The party's turns in seconds, backchannels excluded.
+    band_levels_db : np.ndarray or None
+        The channel's speech-band frame levels when the caller already
+        measured them (they are not measured twice).
+    """
+
+    frames: np.ndarray
+    turns_s: tuple
+    band_levels_db: np.ndarray | None = None
+
+
+def own_speech(activity: SpeechActivity, frames: np.ndarray, *, turns_s: tuple) -> SpeechActivity:
+    """One party's speech in a call: ``activity`` limited to the frames the party owns.
+
+    Parameters
+    ----------
+    activity : SpeechActivity
+        Speech found on the party's channel (it may hold the other party's
+        bleed, or, on one shared channel, the other voice).
+    frames : np.ndarray [shape=(n_frames,)], bool
+        Frames that belong to this party (crosstalk resolved or diarized).
+    turns_s : tuple of (float, float)
+        The party's turns in seconds (pauses are counted inside them only).
+
+    Returns
+    -------
+    activity : SpeechActivity
+        Same noise floor and thresholds (they describe the channel); speech
+        frames and segments are the party's own, bursts shorter than
+        ``MIN_SPEECH_S`` dropped.
+    """
+    n = activity.is_speech.size
+    own = np.zeros(n, bool)
+    own[: min(n, frames.size)] = np.asarray(frames, bool)[:n]
+    mask = drop_short(activity.is_speech & own, int(round(MIN_SPEECH_S / activity.hop_s)))
+    hop = activity.hop_s
+    segments = tuple((float(a * hop), float(b * hop)) for a, b in runs(mask))
+    return SpeechActivity(
+        hop,
+        mask,
+        segments,
+        activity.noise_floor_db,
+        activity.threshold_db,
+        activity.reference_db,
+        tuple((float(a), float(b)) for a, b in turns_s),
+    )
