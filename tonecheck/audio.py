@@ -27,14 +27,24 @@ import stat
 import time
 
 import numpy as np
+import soundfile as sf
 
 from . import pipeline
 from .ffmpegreader import load_ffmpeg
 from .pipeline import Pipeline
 from .recording import ANALYSIS_SR, MIN_SOURCE_SR, Audio, Source, check_source, display_name, input_error
-from .sfreader import load_soundfile
+from .sfreader import load_soundfile, load_soundfile_channels
 
-__all__ = ["ANALYSIS_SR", "MIN_SOURCE_SR", "SUPPORTED_EXTENSIONS", "Audio", "load_audio", "from_array"]
+__all__ = [
+    "ANALYSIS_SR",
+    "MIN_SOURCE_SR",
+    "SUPPORTED_EXTENSIONS",
+    "Audio",
+    "load_audio",
+    "load_channels",
+    "channel_count",
+    "from_array",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +193,59 @@ def load_audio(path: str | os.PathLike, *, channel: str | int = "mix", sr: int =
         time.perf_counter() - start,
     )
     return audio
+
+
+def channel_count(path: str | os.PathLike) -> int:
+    """Channels of a recording, from its header when libsndfile reads it (else by decoding it).
+
+    Raises
+    ------
+    TonecheckError
+        As :func:`load_audio` (the file is checked the same way first).
+    """
+    name = os.fsdecode(path)
+    _check_file(name)
+    if os.path.splitext(name)[1].lower() not in _FFMPEG_EXTENSIONS:
+        try:
+            return int(sf.info(os.fsencode(name)).channels)
+        except (sf.LibsndfileError, RuntimeError, OSError):
+            pass  # load_audio gives the one-line reason or decodes with ffmpeg
+    return load_audio(name).source_channels
+
+
+def load_channels(path: str | os.PathLike, channels: tuple, *, sr: int = ANALYSIS_SR) -> tuple:
+    """Several channels of one recording as separate :class:`Audio`, decoding the file once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        As for :func:`load_audio`.
+    channels : tuple of str or int
+        Each as the ``channel`` of :func:`load_audio` (e.g. ``("1", "2")``).
+    sr : int > 0
+
+    Returns
+    -------
+    audios : tuple of Audio
+        One per channel, each equal to ``load_audio(path, channel=c)``.
+
+    Raises
+    ------
+    TonecheckError
+        As :func:`load_audio`, for any of the channels.
+    """
+    name = os.fsdecode(path)
+    _check_rate(sr, "sr")
+    picks = [_parse_channel(c, name) for c in channels]
+    _check_file(name)
+    if os.path.splitext(name)[1].lower() in _FFMPEG_EXTENSIONS:
+        return tuple(load_ffmpeg(name, label, index, sr) for label, index in picks)
+    try:
+        return tuple(load_soundfile_channels(name, picks, sr))
+    except MemoryError as exc:
+        raise input_error(
+            name, "decoding it needs more memory than is available (a damaged header?)", "convert the file to WAV"
+        ) from exc
 
 
 def from_array(

@@ -32,7 +32,7 @@ from .recording import (
     truncation_notes,
 )
 
-__all__ = ["load_soundfile"]
+__all__ = ["load_soundfile", "load_soundfile_channels"]
 
 _FULL_SCALE = {
     "PCM_S8": 127 / 128,
@@ -150,11 +150,12 @@ def _source(name: str, f: sf.SoundFile) -> Source:
     return Source(name, fmt, f.samplerate, f.channels, frames, full_scale, f.subtype in _PLATEAU_SUBTYPES)
 
 
-def _decode(name: str, f: sf.SoundFile, src: Source, pipe: Pipeline, capture: _Fd2Capture) -> None:
-    """Feed every block of ``f`` to ``pipe``; damaged data -> :class:`TonecheckError`."""
+def _decode(name: str, f: sf.SoundFile, src: Source, pipes: list, capture: _Fd2Capture) -> None:
+    """Feed every block of ``f`` to each of ``pipes``; damaged data -> :class:`TonecheckError`."""
     try:
         for block in _sf_blocks(f, capture):
-            pipe.feed(block)
+            for pipe in pipes:
+                pipe.feed(block)
     except sf.LibsndfileError as exc:
         raise input_error(
             name,
@@ -165,14 +166,26 @@ def _decode(name: str, f: sf.SoundFile, src: Source, pipe: Pipeline, capture: _F
 
 def load_soundfile(name: str, label: str, index: int | None, sr: int) -> Audio:
     """Stream a file libsndfile can read (falls back to ffmpeg if it cannot)."""
+    return load_soundfile_channels(name, [(label, index)], sr)[0]
+
+
+def load_soundfile_channels(name: str, picks: list, sr: int) -> list:
+    """Several channels of one file in one decoding pass: ``picks`` is ``[(label, index), ...]``.
+
+    Each pick gets its own :class:`~tonecheck.pipeline.Pipeline` (meter,
+    resampler, spill), so every :class:`Audio` equals what
+    :func:`load_soundfile` gives for that channel alone. A file libsndfile
+    cannot read is decoded by ffmpeg once per pick.
+    """
     capture = _Fd2Capture()
     try:
-        opened = _open(name, label, index, sr, capture)
+        opened = _open(name, *picks[0], sr, capture)
         if isinstance(opened, Audio):
-            return opened
+            return [opened] + [load_ffmpeg(name, label, index, sr) for label, index in picks[1:]]
         with opened as f:
             src = _source(name, f)
-            check_source(src, label, index)
+            for label, index in picks:
+                check_source(src, label, index)
             cut = riff_truncation(name) if f.format in ("WAV", "WAVEX") else None
             if cut:
                 raise input_error(
@@ -180,11 +193,12 @@ def load_soundfile(name: str, label: str, index: int | None, sr: int) -> Audio:
                     f"truncated WAV: the header promises {cut[0]:.2f} s but the file holds {cut[1]:.2f} s",
                     "copy or export the recording again",
                 )
-            pipe = Pipeline(src, index, sr)
-            _decode(name, f, src, pipe, capture)
+            pipes = [Pipeline(src, index, sr) for _, index in picks]
+            _decode(name, f, src, pipes, capture)
     finally:
         capture.close()
-    return pipe.finish(label, _length_notes(name, src, pipe.frames) + decoder_note(capture.text))
+    notes = _length_notes(name, src, pipes[0].frames) + decoder_note(capture.text)
+    return [pipe.finish(label, list(notes)) for pipe, (label, _) in zip(pipes, picks)]
 
 
 def _length_notes(name: str, src: Source, decoded_frames: int) -> list[Message]:

@@ -63,6 +63,8 @@ class Targets:
     high_pitch_hz: Band
     pitch_rise_st: Band
     long_pause_s: Band
+    rate_match_ratio: Band
+    """Two-party calls: the agent's syllable rate over the caller's (the manual: match the caller's rate)."""
 
     def to_dict(self) -> dict:
         """JSON-ready form (the same shape ``--targets`` reads)."""

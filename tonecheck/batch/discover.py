@@ -31,7 +31,7 @@ UNKNOWN_AGENT = "unknown"
 DATE_IN_NAME = re.compile(
     r"(20\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?:[T_ -]?([0-2]\d)[-_:.h]?([0-5]\d)(?:[-_:.]?([0-5]\d))?)?"
 )
-MANIFEST_FIX = "give a UTF-8 CSV with columns file,agent[,date,role]"
+MANIFEST_FIX = "give a UTF-8 CSV with columns file,agent[,date,role,agent_channel]"
 
 
 def output_name(rel: str, real_path: str) -> str:
@@ -151,7 +151,8 @@ def find_recordings(paths, *, out_dir, agent_pattern: str | None = None, manifes
         Regular expression on the file name; group ``agent`` (or group 1) is
         the agent, ``"unknown"`` when that group took no part in the match.
     manifest : path, optional
-        CSV with columns file, agent and optionally date (ISO), role.
+        CSV with columns file, agent and optionally date (ISO), role,
+        agent_channel (a two-party call's agent side, as ``analyze --agent``).
 
     Returns
     -------
@@ -185,8 +186,27 @@ def _recording(path: Path, base: Path, rows: dict, pattern) -> Recording:
     agent = display_path((row.get("agent") or "").strip() or _agent_for(path, Path(rel).parts, base, pattern))
     name = output_name(rel, os.path.realpath(path))
     return Recording(
-        path, name, agent, _when(row, path), (row.get("role") or "").strip(), regular_file_problem(path) or ""
+        path,
+        name,
+        agent,
+        _when(row, path),
+        (row.get("role") or "").strip(),
+        regular_file_problem(path) or "",
+        _agent_side(row, rel),
     )
+
+
+def _agent_side(row: dict, rel: str) -> str:
+    """The manifest's ``agent_channel`` for a two-party call (checked here, so a typo fails before the run)."""
+    side = (row.get("agent_channel") or "").strip()
+    if not side:
+        return ""
+    from ..call import parse_agent
+
+    try:
+        return parse_agent(side)
+    except TonecheckError as exc:
+        raise TonecheckError(f"manifest row {display_path(rel)}: {exc}") from exc
 
 
 MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024  # same limit as analyze --transcript

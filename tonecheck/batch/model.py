@@ -25,6 +25,9 @@ class Recording:
         hash of the resolved real path, so distinct files never collide.
     agent, role : str
     recorded_at : datetime
+    agent_side : str
+        Two-party call: which voice is the agent (as ``analyze --agent``),
+        from the manifest's ``agent_channel`` column; empty for the run's default.
     problem : str
         Non-empty when the path is not a regular file (``"is a FIFO"``,
         ``"is a broken symbolic link"``...): it is reported, never opened.
@@ -36,6 +39,7 @@ class Recording:
     recorded_at: datetime
     role: str = ""
     problem: str = ""
+    agent_side: str = ""
 
 
 @dataclass(frozen=True)

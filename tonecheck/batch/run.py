@@ -39,7 +39,7 @@ BASE_LIMIT_S = 60.0  # s: every file's time limit starts here ...
 LIMIT_PER_AUDIO_S = 1.0  # ... plus this many seconds per second of audio
 MIN_BYTES_PER_S = 1000  # 8 kbit/s: the lowest bit rate assumed when the duration is unknown
 HEADER_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".au", ".caf", ".w64", ".rf64"}
-PRELOAD = ("tonecheck.analysis", "tonecheck.report.html")
+PRELOAD = ("tonecheck.analysis", "tonecheck.report.html", "tonecheck.call")
 
 
 def fingerprint(path) -> dict:
@@ -58,9 +58,19 @@ def fingerprint(path) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest.hexdigest()}
 
 
-def _batch_block(rec: Recording, fp: dict | None = None) -> dict:
+def call_side(rec: Recording, call: dict | None) -> str:
+    """How ``rec`` is analyzed: ``""`` for one voice, else the agent side of a two-party call."""
+    if rec.agent_side:
+        return rec.agent_side
+    if call and (call.get("agent") or call.get("agent_voice")):
+        return call.get("agent") or "first"
+    return ""
+
+
+def _batch_block(rec: Recording, fp: dict | None = None, call: dict | None = None) -> dict:
     block = {
         "agent": rec.agent,
+        "call_agent": call_side(rec, call),
         "recorded_at": rec.recorded_at.isoformat(timespec="seconds"),
         "source": display_path(rec.path),
         "real_path": display_path(os.path.realpath(rec.path)),
@@ -97,15 +107,36 @@ def _drop_stale(path: Path) -> None:
         pass
 
 
-def write_failure(rec: Recording, calls: Path, message: str, protect, **extra) -> None:
+def write_failure(rec: Recording, calls: Path, message: str, protect, call: dict | None = None, **extra) -> None:
     """Record ``message`` as ``calls/<name>.error.json`` and drop a stale result."""
-    data = {"file": display_path(rec.path), "error": utf8_safe(message), "batch": _batch_block(rec), **extra}
+    data = {"file": display_path(rec.path), "error": utf8_safe(message), "batch": _batch_block(rec, call=call), **extra}
     _write_json(calls / f"{rec.name}.error.json", data, protect)
     _drop_stale(calls / f"{rec.name}.json")
     _drop_stale(calls / f"{rec.name}.html")
 
 
-def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=()) -> dict:
+def _analyze(rec: Recording, settings, targets, lang: str, call: dict | None) -> tuple:
+    """(JSON dict, HTML) of one recording: one voice, or a two-party call when ``call_side`` says so."""
+    side = call_side(rec, call)
+    if not side:
+        from ..analysis import analyze_file
+        from ..report.html import render_report
+
+        analysis = analyze_file(rec.path, settings=settings, targets=targets)
+        return analysis.to_dict(lang=lang), render_report(analysis, lang=lang)
+    from ..call import analyze_call_or_voice
+    from ..report.call_html import render_call_report
+    from ..report.html import render_report
+
+    settings = dataclasses.replace(settings, transcript=None, transcript_source=None, channel="mix")
+    result = analyze_call_or_voice(
+        rec.path, agent=side, agent_voice=(call or {}).get("agent_voice"), settings=settings, targets=targets
+    )
+    render = render_call_report if hasattr(result, "turn_taking") else render_report
+    return result.to_dict(lang=lang), render(result, lang=lang)
+
+
+def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=(), call: dict | None = None) -> dict:
     """Analyse one recording and write its JSON and report (worker entry point).
 
     Warnings raised during the analysis never reach stderr: numpy's floating
@@ -116,28 +147,26 @@ def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=())
     outcome : dict
         ``{"name", "ok", "message"}``; a bad file writes ``<name>.error.json``.
     """
-    from ..analysis import analyze_file
-    from ..report.html import render_report
-
     calls = Path(calls)
     protect = (protect if isinstance(protect, ProtectedFiles) else ProtectedFiles(protect)).plus([rec.path])
     with quiet() as caught:
         try:
             fp = fingerprint(rec.path)  # a FIFO or device is refused before anything else opens it
+            one_voice = not call_side(rec, call)
             text, source, ignored = (
-                (None, None, None) if settings.transcript else beside_transcript(rec.path, settings.language)
+                beside_transcript(rec.path, settings.language)
+                if one_voice and not settings.transcript
+                else (None, None, None)
             )
             if text is not None:
                 settings = dataclasses.replace(settings, transcript=text, transcript_source=source)
-            analysis = analyze_file(rec.path, settings=settings, targets=targets)
-            data = analysis.to_dict(lang=lang)
-            html = render_report(analysis, lang=lang)
+            data, html = _analyze(rec, settings, targets, lang, call)
         except TonecheckError as exc:
-            write_failure(rec, calls, str(exc), protect)
+            write_failure(rec, calls, str(exc), protect, call=call)
             return {"name": rec.name, "ok": False, "message": utf8_safe(str(exc))}
     data["file"] = display_path(rec.path)
     data["warnings"] = list(data.get("warnings", [])) + warning_notes(caught)
-    data["batch"] = _batch_block(rec, fp) | _transcript_stamp(rec.path)
+    data["batch"] = _batch_block(rec, fp, call) | _transcript_stamp(rec.path)
     if ignored:
         data["batch"]["transcript_ignored"] = f"{display_path(Path(rec.path).with_suffix('.txt'))}: {ignored}"
     write_atomic(calls / f"{rec.name}.html", utf8_safe(html), protect=protect)
@@ -239,7 +268,7 @@ def _stored(path: Path) -> dict | None:
     return data if isinstance(data, dict) and isinstance(data.get("batch"), dict) else None
 
 
-def _up_to_date(rec: Recording, calls: Path, limit_s: float) -> bool:
+def _up_to_date(rec: Recording, calls: Path, limit_s: float, call: dict | None = None) -> bool:
     if rec.problem:
         stored = _stored(calls / f"{rec.name}.error.json")
         return bool(stored) and stored.get("error") == _problem_message(rec)
@@ -252,6 +281,8 @@ def _up_to_date(rec: Recording, calls: Path, limit_s: float) -> bool:
         block = stored["batch"] if stored else {}
         if block.get("size") != st.st_size or block.get("mtime_ns") != st.st_mtime_ns:
             continue
+        if block.get("call_agent", "") != call_side(rec, call):
+            return False  # analyzed as one voice before and as a call now (or the agent side changed)
         stamp = _transcript_stamp(rec.path)
         if suffix == ".json" and stamp != {
             k: block[k] for k in ("transcript_size", "transcript_mtime_ns") if k in block
@@ -289,8 +320,9 @@ def _failure_message(rec: Recording, status: str, detail: str) -> str:
 class _Run:
     """The state of one :func:`run_batch` call."""
 
-    def __init__(self, calls, settings, targets, lang, fail_fast, progress, protect):
+    def __init__(self, calls, settings, targets, lang, fail_fast, progress, protect, call=None):
         self.calls, self.settings, self.targets, self.lang = calls, settings, targets, lang
+        self.call = call
         self.fail_fast, self.progress, self.protect = fail_fast, progress, protect
         self.analyzed = self.skipped = 0
 
@@ -308,13 +340,14 @@ class _Run:
         todo = []
         for rec in recordings:
             limit_s = time_limit_s(rec, timeout_s) if not rec.problem else 0.0
-            if not force and _up_to_date(rec, self.calls, limit_s):
+            if not force and _up_to_date(rec, self.calls, limit_s, self.call):
                 self.tell(rec, "skipped")
             elif rec.problem:
-                write_failure(rec, self.calls, _problem_message(rec), self.protect)
+                write_failure(rec, self.calls, _problem_message(rec), self.protect, call=self.call)
                 self.tell(rec, "failed")
             else:
-                todo.append(Task(rec, (rec, self.calls, self.settings, self.targets, self.lang, self.protect), limit_s))
+                args = (rec, self.calls, self.settings, self.targets, self.lang, self.protect, self.call)
+                todo.append(Task(rec, args, limit_s))
         return todo
 
     def done(self, task: Task, outcome) -> None:
@@ -323,7 +356,8 @@ class _Run:
             self.tell(rec, "analyzed" if outcome.value["ok"] else "failed")
             return
         extra = {"time_limit_s": task.limit_s} if outcome.status == "timeout" else {}
-        write_failure(rec, self.calls, _failure_message(rec, outcome.status, outcome.detail), self.protect, **extra)
+        message = _failure_message(rec, outcome.status, outcome.detail)
+        write_failure(rec, self.calls, message, self.protect, call=self.call, **extra)
         self.tell(rec, "failed")
 
 
@@ -347,6 +381,7 @@ def run_batch(
     timeout_s: float | None = None,
     progress=None,
     lock: bool = True,
+    call: dict | None = None,
 ) -> BatchResult:
     """Analyse new or changed recordings in worker processes; return everything in ``out_dir``.
 
@@ -372,6 +407,11 @@ def run_batch(
         Called once per recording with ``"analyzed"``, ``"failed"`` or ``"skipped"``.
     lock : bool
         Take :func:`output_lock` for the run; pass False when the caller holds it.
+    call : dict, optional
+        Two-party calls: ``{"agent": ..., "agent_voice": ...}`` as ``analyze
+        --agent``/``--agent-voice``; a recording's manifest ``agent_channel``
+        overrides ``agent``. Without it (and without ``agent_channel``) each
+        recording is one voice.
 
     Returns
     -------
@@ -383,7 +423,7 @@ def run_batch(
         calls = _make_folder(out_dir, CALLS_DIR) / CALLS_DIR
         clean_partials(out_dir)
         protect = ProtectedFiles(r.path for r in recordings if not r.problem)
-        run = _Run(calls, settings, targets, lang, fail_fast, progress, protect)
+        run = _Run(calls, settings, targets, lang, fail_fast, progress, protect, call)
         interrupted = False
         try:
             todo = run.plan(recordings, force, timeout_s)

@@ -124,25 +124,66 @@ def _prepare(files, as_json, contour, language, channel, transcript, targets_pat
     type=click.Path(path_type=str),
     help="Write the pitch/loudness/rate figure here: .png, .svg or .pdf by the extension (one FILE only).",
 )
-def analyze(files, as_json, contour, language, report_lang, channel, transcript, targets_path, report_path, plot_path):
+@click.option(
+    "--agent",
+    default=None,
+    help="Two-party call: which voice is the agent: first (who greets), second, left, right or a channel number.",
+)
+@click.option(
+    "--caller",
+    "caller_path",
+    type=click.Path(path_type=str),
+    help="Two-party call: the caller's side as a second, time-aligned file (FILE is the agent's side).",
+)
+@click.option(
+    "--agent-voice",
+    "agent_voice",
+    type=click.Path(path_type=str),
+    help="Two-party call: a few seconds of the agent's own voice; the voice that matches it is the agent.",
+)
+def analyze(
+    files,
+    as_json,
+    contour,
+    language,
+    report_lang,
+    channel,
+    transcript,
+    targets_path,
+    report_path,
+    plot_path,
+    agent,
+    caller_path,
+    agent_voice,
+):
     """Analyze recorded practice calls (WAV, FLAC, OGG, MP3; M4A/AAC/AMR/3GP/WebM with ffmpeg).
 
     The report opens with a one-line summary; --lang zh writes it in Chinese
     and, unless --language says otherwise, measures the speech as Mandarin.
     Verdicts are coloured on a terminal; set NO_COLOR=1 for plain text.
 
+    Two-party calls: --agent left|right (stereo, one party per channel),
+    --caller FILE (the caller's side in a second file) or --agent first|second
+    (one channel with two voices, told apart automatically) analyze both
+    voices and answer "did I match the caller's rate and intensity?".
+
     Exit status: 0 when every file was analyzed, 1 when any failed.
     """
     speech_lang, lang = resolve_languages(language, report_lang)
+    call = _call_options(agent, caller_path, agent_voice)
     try:
+        if call is not None:
+            _check_call(files, transcript, channel, call)
         settings, targets = _prepare(
             files, as_json, contour, speech_lang, channel, transcript, targets_path, report_path, plot_path
         )
+        if call is not None:
+            _check_call_inputs(files, call)
     except TonecheckError as exc:
         raise cli_error(exc, lang) from exc
     failed = 0
     for i, path in enumerate(files):
-        result = _analyze_one(path, settings, targets, lang)
+        result = _analyze_one(path, settings, targets, lang, call)
         if result is None:
             failed += 1
             continue
@@ -151,13 +192,60 @@ def analyze(files, as_json, contour, language, report_lang, channel, transcript,
         sys.exit(1)
 
 
-def _analyze_one(path, settings, targets, lang: str):
-    """The :class:`Analysis` of ``path``, or None after printing its one error line."""
-    from ..analysis import analyze_file
+def _call_options(agent, caller_path, agent_voice) -> dict | None:
+    """The two-party options given, or None for a one-voice analysis."""
+    if agent is None and caller_path is None and agent_voice is None:
+        return None
+    return {"agent": agent, "caller": caller_path, "agent_voice": agent_voice}
 
+
+def _check_call(files, transcript, channel, call: dict) -> None:
+    """Option combinations a two-party analysis refuses, before any analysis."""
+    from ..call import parse_agent
+
+    if call["caller"] is not None and len(files) > 1:
+        raise message_error(Message("error.caller_one_file"))
+    if transcript is not None:
+        raise message_error(Message("error.call_transcript"))
+    if channel != "mix" and call["caller"] is None:
+        raise message_error(Message("error.call_channel"))
+    if call["caller"] is not None and call["agent"] not in (None, "left"):
+        raise message_error(Message("error.caller_with_agent"))
+    if call["agent"] is not None:
+        parse_agent(call["agent"])
+
+
+def _check_call_inputs(files, call: dict) -> None:
+    """The caller file and the voice sample must not be outputs and must exist as files (checked when read)."""
+    for extra in (call["caller"], call["agent_voice"]):
+        if extra is not None and extra in files:
+            raise message_error(Message("error.call_same_file", {"file": display_name(extra)}))
+
+
+def _run_analysis(path, settings, targets, call: dict | None):
+    if call is None:
+        from ..analysis import analyze_file
+
+        return analyze_file(path, settings=settings, targets=targets)
+    from ..call import analyze_call_files, analyze_call_or_voice
+
+    if call["caller"] is not None:
+        return analyze_call_files(path, call["caller"], settings=settings, targets=targets)
+    return analyze_call_or_voice(
+        path, agent=call["agent"] or "first", agent_voice=call["agent_voice"], settings=settings, targets=targets
+    )
+
+
+def _with_notes(result, notes: tuple):
+    """``result`` (an Analysis or a Conversation) with extra notes."""
+    return dataclasses.replace(result, notes=result.notes + notes) if notes else result
+
+
+def _analyze_one(path, settings, targets, lang: str, call: dict | None = None):
+    """The :class:`Analysis` (or :class:`Conversation`) of ``path``, or None after printing its one error line."""
     try:
         with captured_warnings() as caught:
-            result = analyze_file(path, settings=settings, targets=targets)
+            result = _run_analysis(path, settings, targets, call)
     except TonecheckError as exc:
         click.echo(error_line(exc, lang), err=True)
         return None
@@ -166,13 +254,11 @@ def _analyze_one(path, settings, targets, lang: str):
         click.echo(error_line(exc, lang), err=True)
         return None
     notes = tuple(Message("note.computation", {"detail": t}) for t in warning_texts(caught))
-    return dataclasses.replace(result, notes=result.notes + notes) if notes else result
+    return _with_notes(result, notes)
 
 
 def _emit(result, path, index: int, files, *, as_json: bool, contour: bool, lang: str, outputs) -> None:
     """Write the requested files, then print the report or the JSON line."""
-    from ..report.text import render_text
-
     with captured_warnings() as caught:
         try:
             _write_outputs(result, *outputs, lang, files)
@@ -181,20 +267,39 @@ def _emit(result, path, index: int, files, *, as_json: bool, contour: bool, lang
         if as_json:
             out = json.dumps(result.to_dict(contour=contour, lang=lang), ensure_ascii=False)
         else:
-            out = ("\n" if index else "") + render_text(result, lang=lang, style=style_verdict)
+            out = ("\n" if index else "") + _render_text(result, lang)
     click.echo(out)
     for line in warning_texts(caught):
         click.echo(warning_line(f"{display_name(path)}: {line}", lang), err=True)
 
 
+def _render_text(result, lang: str) -> str:
+    if hasattr(result, "turn_taking"):
+        from ..report.call_text import render_call_text
+
+        return render_call_text(result, lang=lang, style=style_verdict)
+    from ..report.text import render_text
+
+    return render_text(result, lang=lang, style=style_verdict)
+
+
 def _write_outputs(result, report_path, plot_path, lang: str, protect) -> None:
     from ..fileio import write_atomic
 
+    call = hasattr(result, "turn_taking")
     if report_path is not None:
-        from ..report.html import render_report
+        if call:
+            from ..report.call_html import render_call_report as render
+        else:
+            from ..report.html import render_report as render
 
-        write_atomic(report_path, render_report(result, lang=lang), protect=protect)
+        write_atomic(report_path, render(result, lang=lang), protect=protect)
     if plot_path is not None:
-        from ..report.plots import main_figure, save_figure
+        from ..report.plots import save_figure
 
-        save_figure(main_figure(result, lang=lang), plot_path, protect=protect)
+        if call:
+            from ..report.call_plots import call_figure as figure
+        else:
+            from ..report.plots import main_figure as figure
+
+        save_figure(figure(result, lang=lang), plot_path, protect=protect)

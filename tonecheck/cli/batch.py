@@ -46,7 +46,23 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
     "without analyzing; written to --out, or to PATH when --out is not given.",
 )
 @click.option("--agent-pattern", help="Regular expression on file names; group 'agent' (or group 1) names the agent.")
-@click.option("--manifest", type=click.Path(path_type=str), help="CSV with columns file,agent[,date,role].")
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=str),
+    help="CSV with columns file,agent[,date,role,agent_channel]; agent_channel makes that file a two-party call.",
+)
+@click.option(
+    "--agent",
+    "call_agent",
+    default=None,
+    help="Analyze every recording as a two-party call; the agent is: first (who greets), second, left, right "
+    "or a channel number.",
+)
+@click.option(
+    "--agent-voice",
+    type=click.Path(path_type=str),
+    help="Two-party calls: a few seconds of the agent's own voice; the matching voice is the agent.",
+)
 @click.option("--language", type=click.Choice(["en", "zh"]), default=None, help=LANGUAGE_HELP)
 @click.option("--lang", "report_lang", type=click.Choice(["en", "zh"]), default=None, help=REPORT_LANG_HELP)
 @click.option("--channel", default="mix", show_default=True, help="Channel to analyze: mix, left, right or a number.")
@@ -111,6 +127,7 @@ def _analyze(paths, out_dir, language: str, lang: str, options: dict):
     from ..targets import load_targets
 
     settings = Settings(language=language, channel=options["channel"])
+    call = _call_options(options)
     targets = load_targets(options["targets_path"]) if options["targets_path"] else None
     recordings = batchlib.find_recordings(
         paths, out_dir=out_dir, agent_pattern=options["agent_pattern"], manifest=options["manifest"]
@@ -136,11 +153,26 @@ def _analyze(paths, out_dir, language: str, lang: str, options: dict):
                 timeout_s=options["timeout_s"],
                 progress=lambda _rec, _status: bar.update(1),
                 lock=False,
+                call=call,
             )
         if result.interrupted:  # a second Ctrl-C from here on leaves at once
             signal.signal(signal.SIGINT, lambda *_: os._exit(EXIT_INTERRUPTED))
         _write_summary(result, out_dir, lang, protect=[r.path for r in recordings if not r.problem])
     return result
+
+
+def _call_options(options: dict) -> dict | None:
+    """``--agent``/``--agent-voice`` checked before any analysis (None: one voice per recording)."""
+    from ..call import parse_agent
+
+    agent, voice = options["call_agent"], options["agent_voice"]
+    if agent is None and voice is None:
+        return None
+    if options["channel"] != "mix":
+        raise TonecheckError("--channel picks one voice; for two-party calls use --agent left, right or a number")
+    if voice is not None and not os.path.isfile(voice):
+        raise TonecheckError(f"--agent-voice {display_path(voice)}: no such file; give a recording of the agent")
+    return {"agent": parse_agent(agent) if agent is not None else None, "agent_voice": voice}
 
 
 def _extensions():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
-__all__ = ["COLUMNS", "WARNING_SEPARATOR", "summary_rows", "render_csv", "neutralize", "write_rows"]
+__all__ = ["COLUMNS", "CALL_COLUMNS", "WARNING_SEPARATOR", "summary_rows", "render_csv", "neutralize", "write_rows"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WARNING_SEPARATOR = " | "
@@ -34,6 +34,16 @@ COLUMNS = (
     "intensity_verdict",
     "pitch_median_hz",
     "pause_count",
+    "talk_share_agent",
+    "response_gap_median_s",
+    "interruptions_agent",
+    "rate_match_ratio",
+    "rate_match_verdict",
+    "rate_mismatches",
+    "intensity_match_verdict",
+    "intensity_flags",
+    "greeting_intonation_level",
+    "greeting_intensity_index",
     "warning_count",
     "warnings",
     "report",
@@ -61,10 +71,34 @@ def _row(record) -> dict:
         "intensity_verdict": intensity.get("verdict", ""),
         "pitch_median_hz": d["pitch"]["median_hz"],
         "pause_count": d["speech"]["pause_count"],
+        **_call_cells(d.get("conversation")),
         "warning_count": len(d.get("warnings") or []),
         "warnings": WARNING_SEPARATOR.join(str(w) for w in d.get("warnings") or []),
         "report": f"calls/{record.name}.html",
         "error": "",
+    }
+
+
+CALL_COLUMNS = COLUMNS[COLUMNS.index("talk_share_agent") : COLUMNS.index("warning_count")]
+
+
+def _call_cells(conv) -> dict:
+    """The two-party columns of one call; empty for a one-voice recording."""
+    if not isinstance(conv, dict):
+        return dict.fromkeys(CALL_COLUMNS, "")
+    rate, intensity = conv.get("rate_match") or {}, conv.get("intensity_match") or {}
+    greeting = conv.get("greeting") or {}
+    return {
+        "talk_share_agent": (conv.get("talk_share") or {}).get("agent"),
+        "response_gap_median_s": (conv.get("gaps") or {}).get("median_s"),
+        "interruptions_agent": (conv.get("interruption_counts") or {}).get("agent"),
+        "rate_match_ratio": rate.get("ratio"),
+        "rate_match_verdict": rate.get("verdict", ""),
+        "rate_mismatches": len(rate.get("mismatches") or []),
+        "intensity_match_verdict": intensity.get("verdict", ""),
+        "intensity_flags": len(intensity.get("flags") or []),
+        "greeting_intonation_level": greeting.get("intonation_level"),
+        "greeting_intensity_index": greeting.get("intensity_index"),
     }
 
 

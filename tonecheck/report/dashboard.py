@@ -10,7 +10,9 @@ The distance is the sum over intonation, intensity, rate and recording level
 of how far the agent's median lies outside the target band, in band widths. Below: the team's distribution of
 intonation levels against the target band, a sortable table of all
 recordings with their warnings, linking to each call report, and the files
-that failed. Every shading is explained by a legend or a caption.
+that failed. Every shading is explained by a legend or a caption. Batches with
+two-party calls also get a "Matching the caller" section after the agents
+(:mod:`tonecheck.report.call_dashboard`); one-voice batches do not.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from ..intensity import INTENSITY_BANDS
 from ..messages import text
 from ..targets import Band, default_targets
+from .call_dashboard import render_call_section
 from .page import SORT_SCRIPT, VERDICT_CLASS, band_text, escape, histogram_svg, render_page, sparkline_svg
 from .trends import (
     FADE_INTENSITY,
@@ -316,6 +319,7 @@ def render_dashboard(result, *, lang: str = "en") -> str:
     body = (
         f"<header><h1>{escape(title)}</h1>{_header(result, trends, lang)}{_first_need(trends, lang)}</header><main>"
         f"<section><h2>{escape(text('dashboard.agents', lang))}</h2>{_agents_table(trends, lang)}</section>"
+        f"{render_call_section(result, lang=lang)}"  # two-party calls only; "" for one-voice batches
         f"<section><h2>{escape(text('dashboard.distribution', lang))}</h2>{_histogram(result, band, lang)}</section>"
         f"<section><h2>{escape(text('dashboard.recordings', lang))}</h2>{_recordings_table(result, lang)}</section>"
         f"<section><h2>{escape(text('dashboard.failures', lang))}</h2>{_failures(result, lang)}</section></main>"
