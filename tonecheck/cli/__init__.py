@@ -2,7 +2,7 @@
 
 The only package that imports click: this module holds the ``tonecheck``
 group and what its commands share; each command lives in its own module
-(:mod:`.analyze`, :mod:`.batch`). Library errors (:class:`TonecheckError`)
+(:mod:`.analyze`, :mod:`.batch`, :mod:`.ladder`, :mod:`.practice`). Library errors (:class:`TonecheckError`)
 become one ``Error: ...`` line on stderr and exit code 1; anything else is
 a bug and keeps its traceback.
 """
@@ -14,6 +14,8 @@ import click
 from .. import __version__
 from .analyze import analyze
 from .batch import batch
+from .ladder import ladder
+from .practice import practice
 
 __all__ = ["cli", "main"]
 
@@ -31,6 +33,8 @@ def cli():
 
 cli.add_command(analyze)
 cli.add_command(batch)
+cli.add_command(ladder)
+cli.add_command(practice)
 
 
 def main():
