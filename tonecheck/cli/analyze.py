@@ -125,6 +125,12 @@ def _prepare(files, as_json, contour, language, channel, transcript, targets_pat
     help="Write the pitch/loudness/rate figure here: .png, .svg or .pdf by the extension (one FILE only).",
 )
 @click.option(
+    "--embed-audio",
+    "embed_audio",
+    is_flag=True,
+    help="With --report: embed the recording (8 kHz Ogg, under ~2 MB per 10 min); click the figure to play from there.",
+)
+@click.option(
     "--agent",
     default=None,
     help="Two-party call: which voice is the agent: first (who greets), second, left, right or a channel number.",
@@ -152,6 +158,7 @@ def analyze(
     targets_path,
     report_path,
     plot_path,
+    embed_audio,
     agent,
     caller_path,
     agent_voice,
@@ -172,6 +179,8 @@ def analyze(
     speech_lang, lang = resolve_languages(language, report_lang)
     call = _call_options(agent, caller_path, agent_voice)
     try:
+        if embed_audio and report_path is None:
+            raise message_error(Message("error.embed_needs_report"))
         if call is not None:
             _check_call(files, transcript, channel, call)
         settings, targets = _prepare(
@@ -187,7 +196,16 @@ def analyze(
         if result is None:
             failed += 1
             continue
-        _emit(result, path, i, files, as_json=as_json, contour=contour, lang=lang, outputs=(report_path, plot_path))
+        _emit(
+            result,
+            path,
+            i,
+            files,
+            as_json=as_json,
+            contour=contour,
+            lang=lang,
+            outputs=(report_path, plot_path, embed_audio),
+        )
     if failed:
         sys.exit(1)
 
@@ -283,17 +301,21 @@ def _render_text(result, lang: str) -> str:
     return render_text(result, lang=lang, style=style_verdict)
 
 
-def _write_outputs(result, report_path, plot_path, lang: str, protect) -> None:
+def _write_outputs(result, report_path, plot_path, embed_audio: bool, lang: str, protect) -> None:
     from ..fileio import write_atomic
 
     call = hasattr(result, "turn_taking")
     if report_path is not None:
+        from ..report.embed import audio_data_uri
+
         if call:
+            from ..report.call_html import call_audio
             from ..report.call_html import render_call_report as render
         else:
             from ..report.html import render_report as render
 
-        write_atomic(report_path, render(result, lang=lang), protect=protect)
+        uri = audio_data_uri(call_audio(result) if call else result.audio) if embed_audio else None
+        write_atomic(report_path, render(result, lang=lang, audio_data_uri=uri), protect=protect)
     if plot_path is not None:
         from ..report.plots import save_figure
 

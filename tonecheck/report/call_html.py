@@ -10,10 +10,16 @@ and intensity turn by turn with the flagged replies (a figure from
 share and gaps, then each party's headline gauges and file facts, reused
 from the one-voice report (:mod:`tonecheck.report.html`). The page uses the
 same skeleton, styles, escaping and Content-Security-Policy
-(:mod:`tonecheck.report.page`).
+(:mod:`tonecheck.report.page`). With ``audio_data_uri`` the call (both sides
+summed, :func:`call_audio`) is embedded and a click on a timeline shape plays
+it from there.
 """
 
 from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
 
 from .. import __version__
 from ..intensity import INDEX_MAX
@@ -22,11 +28,12 @@ from ..turns import AGENT, CALLER
 from . import html as one_voice
 from .call_plots import call_figure
 from .call_text import clock, greeting_line, intensity_answer, rate_answer, side_text, turn_figure_lines
+from .embed import PLAYBACK_SCRIPT, audio_element
 from .html import _num
 from .page import band_text, escape, gauge_svg, png_img, render_page
 from .plots import figure_png
 
-__all__ = ["render_call_report", "timeline_svg", "overlaps_s"]
+__all__ = ["render_call_report", "timeline_svg", "overlaps_s", "call_audio"]
 
 SVG_W, LEFT, RIGHT = 1000.0, 90.0, 10.0
 LANE_Y = {AGENT: 22.0, CALLER: 62.0}
@@ -53,8 +60,10 @@ def _x(t: float, duration: float) -> float:
     return LEFT + (SVG_W - LEFT - RIGHT) * min(max(t / duration, 0.0), 1.0)
 
 
-def _rect(start: float, end: float, duration: float, y: float, h: float, attrs: str, tip: str) -> str:
+def _rect(start: float, end: float, duration: float, y: float, h: float, attrs: str, tip: str, seek: bool) -> str:
     x0, x1 = _x(start, duration), _x(end, duration)
+    if seek:
+        attrs += f' data-seek-s="{start:.2f}"'
     return (
         f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 1.0):.1f}" height="{h:.1f}" {attrs}>'
         f"<title>{escape(tip)}</title></rect>"
@@ -90,23 +99,28 @@ def _legend(lang: str) -> str:
     return "".join(out)
 
 
-def _shapes(conv, lang: str, duration: float) -> list:
-    """The timeline's shapes: long silences, turns, backchannels, overlaps, interruption marks."""
+def _shapes(conv, lang: str, duration: float, seek: bool = False) -> list:
+    """The timeline's shapes: long silences, turns, backchannels, overlaps, interruption marks.
+
+    ``seek``: rectangles carry ``data-seek-s`` (their start, s), so a click plays from there.
+    """
     tt = conv.turn_taking
     shapes = []
     for s, e in tt.gaps.long_silences:
         tip = f"{text('call.report.long_silence', lang)} {clock(s)}–{clock(e)}"
-        shapes.append(_rect(s, e, duration, 14, 80, 'fill="url(#tl-gap)" stroke="#595959"', tip))
+        shapes.append(_rect(s, e, duration, 14, 80, 'fill="url(#tl-gap)" stroke="#595959"', tip, seek))
     for t in tt.turns:
         tip = f"{text(f'label.party.{t.speaker}', lang)} {clock(t.start_s)}–{clock(t.end_s)}"
-        shapes.append(_rect(t.start_s, t.end_s, duration, LANE_Y[t.speaker], LANE_H, f'fill="{FILL[t.speaker]}"', tip))
+        shapes.append(
+            _rect(t.start_s, t.end_s, duration, LANE_Y[t.speaker], LANE_H, f'fill="{FILL[t.speaker]}"', tip, seek)
+        )
     for b in tt.backchannels:
         tip = f"{text('call.label.backchannels', lang)}: {text(f'label.party.{b.speaker}', lang)} {clock(b.start_s)}"
         y = LANE_Y[b.speaker] + LANE_H / 4
-        shapes.append(_rect(b.start_s, b.end_s, duration, y, LANE_H / 2, 'fill="#d0d0d0" stroke="#1b1b1b"', tip))
+        shapes.append(_rect(b.start_s, b.end_s, duration, y, LANE_H / 2, 'fill="#d0d0d0" stroke="#1b1b1b"', tip, seek))
     for s, e in overlaps_s(conv):
         tip = f"{text('call.report.overlap', lang)} {clock(s)}"
-        shapes.append(_rect(s, e, duration, 14, 80, 'fill="#b42318" fill-opacity=".45"', tip))
+        shapes.append(_rect(s, e, duration, 14, 80, 'fill="#b42318" fill-opacity=".45"', tip, seek))
     for o in tt.interruptions:
         x, y = _x(o.start_s, duration), LANE_Y[o.speaker] - 2
         shapes.append(
@@ -116,13 +130,15 @@ def _shapes(conv, lang: str, duration: float) -> list:
     return shapes
 
 
-def timeline_svg(conv, lang: str) -> str:
+def timeline_svg(conv, lang: str, *, seekable: bool = False) -> str:
     """Who spoke when: agent and caller lanes, backchannels, overlaps and long silences, as inline SVG.
 
     Parameters
     ----------
     conv : Conversation
     lang : {"en", "zh"}
+    seekable : bool
+        Rectangles carry ``data-seek-s`` for the embedded recording's playback.
 
     Returns
     -------
@@ -131,7 +147,7 @@ def timeline_svg(conv, lang: str) -> str:
     """
     tt = conv.turn_taking
     duration = max(conv.agent.audio.duration_s, conv.caller.audio.duration_s, 1e-3)
-    shapes = _shapes(conv, lang, duration)
+    shapes = _shapes(conv, lang, duration, seekable)
     labels = "".join(
         f'<text x="{LEFT - 8:.0f}" y="{LANE_Y[p] + 17:.0f}" font-size="13" text-anchor="end">'
         f"{escape(text(f'label.party.{p}', lang))}</text>"
@@ -145,8 +161,10 @@ def timeline_svg(conv, lang: str) -> str:
         overlaps=len(overlaps_s(conv)),
         silences=len(tt.gaps.long_silences),
     )
+    cls = ' class="seekable"' if seekable else ""
     return (
-        f'<svg id="call-timeline" viewBox="0 0 {SVG_W:.0f} 140" role="img" aria-label="{escape(alt)}" '
+        f'<svg id="call-timeline"{cls} viewBox="0 0 {SVG_W:.0f} 140" '
+        f'role="img" aria-label="{escape(alt)}" '
         f'style="width:100%;height:auto"><title>{escape(alt)}</title>'
         '<defs><pattern id="tl-gap" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#9c9c9c" stroke-width="2"/></pattern></defs>'
@@ -264,7 +282,37 @@ def _notes(conv, lang: str) -> str:
     )
 
 
-def render_call_report(conv, *, lang: str = "en") -> str:
+def call_audio(conv):
+    """The recording to embed: the one channel both voices came from, else both sides summed.
+
+    Parameters
+    ----------
+    conv : Conversation
+
+    Returns
+    -------
+    tonecheck.recording.Audio
+        The agent's audio, with the caller's side added sample by sample (clipped
+        at full scale when encoded) when the parties came from separate channels or files.
+    """
+    agent, caller = conv.agent.audio, conv.caller.audio
+    if agent is caller or agent.samples is caller.samples:
+        return agent
+    n = min(len(agent.samples), len(caller.samples))
+    mixed = np.asarray(agent.samples[:n], dtype=np.float32) + np.asarray(caller.samples[:n], dtype=np.float32)
+    return dataclasses.replace(agent, samples=mixed)
+
+
+def _listen(conv, lang: str, uri: str) -> str:
+    hint = text("call.report.listen_hint", lang, rate=conv.agent.audio.sr)
+    return _section(
+        "h-listen",
+        text("report.listen", lang),
+        f'{audio_element(uri, label=text("report.audio_label", lang))}<p class="muted">{escape(hint)}</p>',
+    )
+
+
+def render_call_report(conv, *, lang: str = "en", audio_data_uri: str | None = None) -> str:
     """The call report of a :class:`~tonecheck.conversation.Conversation` as a complete HTML page.
 
     Parameters
@@ -272,6 +320,10 @@ def render_call_report(conv, *, lang: str = "en") -> str:
     conv : Conversation
     lang : {"en", "zh"}
         Language of every label, answer and suggestion.
+    audio_data_uri : str, optional
+        The call as a ``data:`` URI (:func:`call_audio`, then
+        :func:`tonecheck.report.embed.audio_data_uri`): a click on a turn, overlap
+        or long silence in the timeline plays it from there.
 
     Returns
     -------
@@ -279,6 +331,9 @@ def render_call_report(conv, *, lang: str = "en") -> str:
         Self-contained HTML (no network; inline styles, SVG and PNG); user
         text (file names) escaped.
     """
+    seek = bool(audio_data_uri)
+    timeline = timeline_svg(conv, lang, seekable=seek) + _turn_facts(conv, lang)
+    listen = _listen(conv, lang, audio_data_uri) if seek else ""
     a = conv.agent
     title = text("report.title", lang, file=a.audio.path)
     line = text(
@@ -293,8 +348,9 @@ def render_call_report(conv, *, lang: str = "en") -> str:
         f'<header><h1>{escape(title)}</h1><p class="summary" id="call-line">{escape(line)}</p>{_notes(conv, lang)}'
         f'<p class="muted">{escape(text("report.privacy", lang, version=__version__))}</p></header><main>'
         f"{_review(conv, lang)}"
-        f"{_section('h-call-timeline', text('call.report.timeline', lang), timeline_svg(conv, lang) + _turn_facts(conv, lang))}"
+        f"{listen}{_section('h-call-timeline', text('call.report.timeline', lang), timeline)}"
         f"{_figure(conv, lang)}{_greeting(conv, lang)}"
         f"{_party(conv, AGENT, lang)}{_party(conv, CALLER, lang)}</main>"
     )
-    return render_page(title=title, body_html=body, lang=lang)
+    script = PLAYBACK_SCRIPT if seek else ""
+    return render_page(title=title, body_html=body, lang=lang, script=script, media=seek)

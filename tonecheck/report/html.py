@@ -9,6 +9,11 @@ next, and file facts with warnings. It opens with the one-line summary and
 the notes that change how to read the figures. All text comes from the
 message catalog (``tonecheck/locale``); all user-supplied
 text (file names, transcripts) is escaped.
+
+With ``audio_data_uri`` (``analyze --embed-audio``) the page also carries the
+recording (:mod:`tonecheck.report.embed`) and plays it from a clicked point
+of the figure, a flat stretch or a long pause: one inline script, allowed by
+its hash, and ``media-src data:``. Without it the page has no script.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import math
 from .. import __version__
 from ..intensity import INDEX_MAX, INTENSITY_BANDS, intensity_calibration
 from ..messages import Message, render, split_notes, text
+from .embed import PLAYBACK_SCRIPT, audio_element, seek_button
 from .page import band_text, escape, gauge_svg, png_img, render_page
-from .plots import figure_png, main_figure
+from .plots import figure_png, main_figure, time_axis_px
 
-__all__ = ["render_report", "flat_stretches"]
+__all__ = ["render_report", "flat_stretches", "long_pauses"]
 
 TELEPHONE_KEYS = ("note.telephone_rate", "note.telephone_band")
 
@@ -107,7 +113,57 @@ def flat_stretches(a) -> list:
     return out
 
 
-def _figure(a, lang: str) -> str:
+def _time_attrs(fig) -> str:
+    """``id`` and ``data-*`` attributes giving the figure's time axis in PNG pixels (for click-to-play)."""
+    ax = time_axis_px(fig)
+    values = {
+        "x0-px": ax.x0_px,
+        "x1-px": ax.x1_px,
+        "top-px": ax.top_px,
+        "bottom-px": ax.bottom_px,
+        "width-px": ax.width_px,
+        "height-px": ax.height_px,
+        "t0-s": ax.t0_s,
+        "t1-s": ax.t1_s,
+    }
+    return 'id="time-figure" ' + " ".join(f'data-{k}="{float(v):.3f}"' for k, v in values.items())
+
+
+def long_pauses(a) -> list:
+    """``(start_s, end_s)`` of the pauses longer than the target's ``long_pause_s``."""
+    band = a.targets.long_pause_s
+    return [(s, e) for s, e in a.speech.pauses_s if band.verdict(e - s) == "above"]
+
+
+def _listen(a, lang: str, uri: str) -> str:
+    """The embedded recording, and a play button per flat stretch and long pause."""
+    play = text("report.play", lang)
+    items = [
+        seek_button(s, label=text("report.play_flat", lang, start=_clock(s), end=_clock(e)), play=play)
+        for s, e in flat_stretches(a)
+    ]
+    items += [
+        seek_button(
+            s,
+            label=text("report.play_pause", lang, start=_clock(s), end=_clock(e), seconds=_num(e - s, 1)),
+            play=play,
+        )
+        for s, e in long_pauses(a)
+    ]
+    listed = (
+        '<ul id="play-list">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        if items
+        else f'<p id="play-list">{escape(text("report.nothing_to_play", lang))}</p>'
+    )
+    hint = text("report.listen_hint", lang, rate=a.audio.sr)
+    return (
+        f'<section aria-labelledby="h-listen"><h2 id="h-listen">{escape(text("report.listen", lang))}</h2>'
+        f'{audio_element(uri, label=text("report.audio_label", lang))}<p class="muted">{escape(hint)}</p>'
+        f"{listed}</section>"
+    )
+
+
+def _figure(a, lang: str, *, seekable: bool = False) -> str:
     fig = main_figure(a, lang=lang, title=False)
     limit = a.targets.intonation_level.low - 1.0
     flat = sum(1 for w in a.intonation.windows if w.level < limit)
@@ -138,8 +194,15 @@ def _figure(a, lang: str) -> str:
     caption = "".join(f"<p>{escape(c)}</p>" for c in captions)
     return (
         f'<section aria-labelledby="h-time"><h2 id="h-time">{escape(text("report.over_time", lang))}</h2>'
-        f"<figure>{png_img(figure_png(fig), alt=alt)}<figcaption>{caption}</figcaption></figure></section>"
+        f"<figure>{_figure_img(fig, alt, seekable)}<figcaption>{caption}</figcaption></figure></section>"
     )
+
+
+def _figure_img(fig, alt: str, seekable: bool) -> str:
+    png = figure_png(fig)
+    if not seekable:
+        return png_img(png, alt=alt)
+    return png_img(png, alt=alt, css_class="plot seekable", attrs=_time_attrs(fig))
 
 
 def _answers(a, lang: str) -> list:
@@ -246,7 +309,7 @@ def _facts(a, lang: str) -> str:
     )
 
 
-def render_report(a, *, lang: str = "en") -> str:
+def render_report(a, *, lang: str = "en", audio_data_uri: str | None = None) -> str:
     """The call report of one :class:`~tonecheck.analysis.Analysis` as a complete HTML page.
 
     The page opens with the one-line summary and the notes that change how to
@@ -260,6 +323,10 @@ def render_report(a, *, lang: str = "en") -> str:
     a : Analysis
     lang : {"en", "zh"}
         Language of every label, answer and suggestion.
+    audio_data_uri : str, optional
+        The recording as a ``data:`` URI (:func:`tonecheck.report.embed.audio_data_uri`):
+        the page then plays it from a clicked point of the figure, a flat stretch or a
+        long pause, with one inline script allowed by its hash.
 
     Returns
     -------
@@ -267,10 +334,12 @@ def render_report(a, *, lang: str = "en") -> str:
         Self-contained HTML (no network, inline styles and images).
     """
     title = text("report.title", lang, file=a.audio.path)
+    listen = _listen(a, lang, audio_data_uri) if audio_data_uri else ""
     body = (
         f"<header><h1>{escape(title)}</h1>{_summary(a, lang)}"
         f'<p class="muted">{escape(text("report.privacy", lang, version=__version__))}</p></header>'
-        f"<main>{_gauges(a, lang)}{_next_steps(a, lang)}{_figure(a, lang)}{_review(a, lang)}"
-        f"{_facts(a, lang)}</main>"
+        f"<main>{_gauges(a, lang)}{_next_steps(a, lang)}{listen}"
+        f"{_figure(a, lang, seekable=bool(audio_data_uri))}{_review(a, lang)}{_facts(a, lang)}</main>"
     )
-    return render_page(title=title, body_html=body, lang=lang)
+    script = PLAYBACK_SCRIPT if audio_data_uri else ""
+    return render_page(title=title, body_html=body, lang=lang, script=script, media=bool(audio_data_uri))

@@ -10,7 +10,8 @@ that comes from a user (file names, transcripts, agent names) goes through
 API
 ---
 escape(value) -> str
-render_page(*, title, body_html, lang, script="") -> str
+render_page(*, title, body_html, lang, script="", media=False) -> str
+csp(*, script="", media=False) -> str   the policy: the one inline script by its sha256 hash
 gauge_svg(*, value, lo, hi, band, label, value_text, verdict, alt, meaning="") -> str
 png_img(png, *, alt, css_class="") -> str
 sparkline_svg(values, *, lo, hi, band, alt) -> str
@@ -22,6 +23,7 @@ SORT_SCRIPT     makes every ``table.sortable`` sort by a clicked heading
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import math
 import zlib
@@ -35,6 +37,8 @@ __all__ = [
     "band_text",
     "escape",
     "render_page",
+    "csp",
+    "script_hash",
     "gauge_svg",
     "png_img",
     "sparkline_svg",
@@ -43,10 +47,8 @@ __all__ = [
     "SORT_SCRIPT",
 ]
 
-CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-    "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-)
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+"""Every page's policy; :func:`csp` adds the one inline script by its hash and ``data:`` media."""
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 VERDICT_CLASS = {"below": "below", "within": "within", "above": "above", "unknown": "unknown"}
 VERDICT_MARK = {"below": "▼", "within": "●", "above": "▲", "unknown": "–"}
@@ -83,6 +85,8 @@ table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 figure{margin:0}figcaption p{color:var(--muted);font-size:.9rem;margin:.3rem 0}
 td.warn{font-size:.85rem;color:var(--low);min-width:16em}td.file{overflow-wrap:anywhere;min-width:12em}
 .scroll{overflow-x:auto}
+img.seekable,.seekable [data-seek-s]{cursor:pointer}audio{width:100%;margin:.3rem 0}
+button.seek{font:inherit;font-size:.85rem;padding:.05rem .5rem;margin:.15rem .3rem .15rem 0;cursor:pointer}
 .spark{display:flex;align-items:center;gap:.3rem}.spark span{font-size:.75rem;min-width:4.5em}
 @media (max-width:600px){body{padding:10px;font-size:15px}dl.facts{grid-template-columns:1fr}}
 @media print{.scroll{overflow:visible}}
@@ -147,7 +151,26 @@ def escape(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_page(*, title: str, body_html: str, lang: str, script: str = "") -> str:
+def script_hash(script: str) -> str:
+    """The CSP source allowing exactly this inline script: ``'sha256-<base64 of the UTF-8 text's digest>'``."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def csp(*, script: str = "", media: bool = False) -> str:
+    """The Content-Security-Policy of a page: nothing external; ``script`` (if any) only by its hash.
+
+    Parameters
+    ----------
+    script : str
+        The page's one inline script ('' = none: ``script-src 'none'``).
+    media : bool
+        Allow ``<audio>``/``<video>`` from ``data:`` URIs (``media-src data:``).
+    """
+    script_src = script_hash(script) if script else "'none'"
+    return f"{CSP}; script-src {script_src}" + ("; media-src data:" if media else "")
+
+
+def render_page(*, title: str, body_html: str, lang: str, script: str = "", media: bool = False) -> str:
     """A complete, self-contained HTML document.
 
     Parameters
@@ -158,14 +181,16 @@ def render_page(*, title: str, body_html: str, lang: str, script: str = "") -> s
         Trusted markup built by the renderers (user text already escaped).
     lang : {"en", "zh"}
     script : str
-        Optional inline JavaScript (trusted, no user data).
+        Optional inline JavaScript (trusted, no user data), allowed by its hash alone.
+    media : bool
+        The body embeds audio as a ``data:`` URI (see :func:`csp`).
     """
     js = f"<script>{script}</script>" if script else ""
     return (
         "<!doctype html>\n"
         f'<html lang="{HTML_LANG.get(lang, "en")}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp(script=script, media=media)}">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{body_html}{js}</body></html>\n"
     )
@@ -235,10 +260,11 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
-def png_img(png: bytes, *, alt: str, css_class: str = "plot") -> str:
-    """An ``<img>`` with the PNG inlined as a data URI."""
+def png_img(png: bytes, *, alt: str, css_class: str = "plot", attrs: str = "") -> str:
+    """An ``<img>`` with the PNG inlined as a data URI; ``attrs``: trusted extra attributes."""
     data = base64.b64encode(png).decode("ascii")
-    return f'<img class="{css_class}" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    extra = f" {attrs}" if attrs else ""
+    return f'<img class="{css_class}" alt="{escape(alt)}"{extra} src="data:image/png;base64,{data}">'
 
 
 def _finite_or(value: float, default: float) -> float:

@@ -22,6 +22,7 @@ API
 ---
 main_figure(analysis, *, lang, title=True) -> Figure
 figure_png(fig, *, dpi) -> bytes
+time_axis_px(fig) -> TimeAxis           where the shared time axis lies in the PNG (after figure_png)
 figure_bytes(fig, fmt, *, dpi) -> bytes
 save_figure(fig, path, *, protect=())   format from the extension: .png, .svg, .pdf
 save_png(fig, path)                     kept for old callers: same as save_figure
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +53,8 @@ from ..scoring import band_message
 
 __all__ = [
     "main_figure",
+    "TimeAxis",
+    "time_axis_px",
     "headline",
     "figure_png",
     "figure_bytes",
@@ -346,6 +350,42 @@ def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = DPI) -> bytes:
 def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """The figure as PNG bytes."""
     return figure_bytes(fig, "png", dpi=dpi)
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """Where the shared time axis lies in a figure's PNG (pixels from the top-left corner):
+    ``x0_px`` is ``t0_s`` and ``x1_px`` is ``t1_s``; ``top_px``..``bottom_px`` spans the panels."""
+
+    x0_px: float
+    x1_px: float
+    top_px: float
+    bottom_px: float
+    width_px: int
+    height_px: int
+    t0_s: float
+    t1_s: float
+
+
+def time_axis_px(fig: Figure, *, dpi: int = DPI) -> TimeAxis:
+    """The data-to-pixel mapping of the time axis of :func:`main_figure`, for a PNG written at ``dpi``.
+
+    Call it after :func:`figure_png`: the constrained layout places the axes when the figure is drawn.
+    """
+    first = fig.axes[0]
+    boxes = [ax.get_position() for ax in fig.axes if ax is first or first in ax.get_shared_x_axes().get_siblings(ax)]
+    width_px, height_px = (float(v) * dpi for v in fig.get_size_inches())
+    t0, t1 = first.get_xlim()
+    return TimeAxis(
+        x0_px=float(boxes[0].x0 * width_px),
+        x1_px=float(boxes[0].x1 * width_px),
+        top_px=float((1.0 - max(b.y1 for b in boxes)) * height_px),
+        bottom_px=float((1.0 - min(b.y0 for b in boxes)) * height_px),
+        width_px=round(width_px),
+        height_px=round(height_px),
+        t0_s=float(t0),
+        t1_s=float(t1),
+    )
 
 
 def figure_format(path) -> str:
