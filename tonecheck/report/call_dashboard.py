@@ -20,8 +20,8 @@ import numpy as np
 from ..messages import text
 from ..targets import default_targets
 from .call_trends import CallTrend, MatchShare, call_trends
-from .page import band_text, escape, sparkline_svg
-from .trends import FADE_INTENSITY, FADE_LEVELS, Fall
+from .page import band_text, escape, number_text, sort_key, sparkline_svg
+from .trends import FADE_INTENSITY, FADE_LEVELS, fall_sentence
 
 __all__ = ["render_call_section", "COLUMNS"]
 
@@ -39,15 +39,6 @@ COLUMNS = (
 )
 STATUS_CLASS = {"fading": " below", "steady": "", "single": " unknown", "unknown": " unknown"}
 """Amber when the greeting fades; plain when steady (the figures say whether on target); grey otherwise."""
-
-
-def _num(value: float, digits: int = 1) -> str:
-    return "–" if not math.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _key(value: float, digits: int = 3) -> str:
-    """A ``data-sort`` key: the number, or blank when missing (sorted last)."""
-    return "" if not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _share(m: MatchShare, lang: str) -> tuple:
@@ -68,7 +59,7 @@ def _sparklines(t: CallTrend, lang: str) -> str:
     ):
         if not np.isfinite(values).any() or band is None:
             continue
-        alt = text(alt_key, lang, agent=t.agent, values=", ".join(_num(v) for v in values))
+        alt = text(alt_key, lang, agent=t.agent, values=", ".join(number_text(v) for v in values))
         svg = sparkline_svg(values, lo=lo, hi=10.0, band=(band.low, band.high), alt=alt)
         lines.append(
             f'<div class="spark"><span class="muted" aria-hidden="true">{escape(text(label, lang))}</span>{svg}</div>'
@@ -76,28 +67,15 @@ def _sparklines(t: CallTrend, lang: str) -> str:
     return "".join(lines)
 
 
-def _fell(f: Fall, span: str, lang: str) -> str:
-    """``"intonation fell 1.5 levels through the afternoon (6.0 → 4.5; the agent's median 5.5)"``."""
-    return text(
-        f"dashboard.fell.{f.measure}",
-        lang,
-        drop=_num(f.drop),
-        span=text(f"dashboard.span.{span}", lang),
-        first=_num(f.first),
-        last=_num(f.last),
-        baseline=_num(f.baseline),
-    )
-
-
 def _greeting_words(t: CallTrend, lang: str) -> str:
     status = t.greeting_status
     if status == "fading":
         span = t.span()
-        what = "; ".join(_fell(f, span, lang) for f in t.greeting_falls if f.fading)
+        what = "; ".join(fall_sentence(f, span, lang) for f in t.greeting_falls if f.fading)
         return text("dashboard.call.greeting_fading", lang, what=what)
     if status == "steady":
         level, index = (f.baseline for f in t.greeting_falls)
-        return text("dashboard.call.greeting_steady", lang, level=_num(level), index=_num(index))
+        return text("dashboard.call.greeting_steady", lang, level=number_text(level), index=number_text(index))
     return text(f"dashboard.status.{status}", lang)
 
 
@@ -107,8 +85,8 @@ def _row(t: CallTrend, lang: str) -> str:
     cells = [
         (escape(t.agent), escape(t.agent)),
         (str(len(t.records)), str(len(t.records))),
-        (_key(talk), "–" if not math.isfinite(talk) else f"{100 * talk:.0f} %"),
-        (_key(gap), _num(gap, 2)),
+        (sort_key(talk), "–" if not math.isfinite(talk) else f"{100 * talk:.0f} %"),
+        (sort_key(gap), number_text(gap, 2)),
         (str(t.interruptions), str(t.interruptions)),
         _share(t.rate, lang),
         (str(t.rate_mismatches), str(t.rate_mismatches)),

@@ -25,7 +25,17 @@ from ..intensity import INTENSITY_BANDS
 from ..messages import text
 from ..targets import Band, default_targets
 from .call_dashboard import render_call_section
-from .page import SORT_SCRIPT, VERDICT_CLASS, band_text, escape, histogram_svg, render_page, sparkline_svg
+from .page import (
+    SORT_SCRIPT,
+    VERDICT_CLASS,
+    band_text,
+    escape,
+    histogram_svg,
+    number_text,
+    render_page,
+    sort_key,
+    sparkline_svg,
+)
 from .trends import (
     FADE_INTENSITY,
     FADE_LEVELS,
@@ -33,6 +43,7 @@ from .trends import (
     AgentTrend,
     agent_trends,
     band_distance,
+    fall_sentence,
     value_at,
 )
 
@@ -51,23 +62,14 @@ def _f(value) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _num(value, digits: int = 1) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _key(value, digits: int = 3) -> str:
-    """A ``data-sort`` key: the number, or blank when missing (sorted last)."""
-    return "" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
-
-
 def _sparklines(t: AgentTrend, lang: str) -> str:
     """Intonation per call on the upper line; intensity on the lower one where it was measured."""
     b = t.bands["intonation"]
-    alt = text("dashboard.trend_alt", lang, agent=t.agent, levels=", ".join(_num(v) for v in t.levels))
+    alt = text("dashboard.trend_alt", lang, agent=t.agent, levels=", ".join(number_text(v) for v in t.levels))
     lines = [("label.intonation", sparkline_svg(t.levels, lo=1.0, hi=10.0, band=(b.low, b.high), alt=alt))]
     b = t.bands["intensity"]
     if np.isfinite(t.intensity).any() and b is not None:
-        values = ", ".join(_num(v) for v in t.intensity)
+        values = ", ".join(number_text(v) for v in t.intensity)
         alt = text("dashboard.trend_alt_intensity", lang, agent=t.agent, values=values)
         lines.append(("label.intensity", sparkline_svg(t.intensity, lo=0.0, hi=10.0, band=(b.low, b.high), alt=alt)))
     return "".join(
@@ -89,24 +91,13 @@ STATUS_CLASS = {"fading": "below", "steady": "within", "steady_flat": "below", "
 """Green only when steady on target; amber when fading or steadily off target; grey otherwise."""
 
 
-def _fell(f, span: str, lang: str) -> str:
-    """``"intensity fell 1.5 points through the afternoon (6.4 → 4.9; the agent's median 5.6)"``."""
-    return text(
-        f"dashboard.fell.{f.measure}",
-        lang,
-        drop=_num(f.drop),
-        span=text(f"dashboard.span.{span}", lang),
-        first=_num(f.first),
-        last=_num(f.last),
-        baseline=_num(f.baseline),
-    )
-
-
 def _status(t: AgentTrend, lang: str) -> tuple:
     status = t.status
     if status == "fading":
         span = t.span()
-        words = text("dashboard.fading", lang, what="; ".join(_fell(f, span, lang) for f in t.falls if f.fading))
+        words = text(
+            "dashboard.fading", lang, what="; ".join(fall_sentence(f, span, lang) for f in t.falls if f.fading)
+        )
     else:
         words = text(f"dashboard.status.{status}", lang)
     return status, words, STATUS_CLASS.get(status, "unknown")
@@ -122,12 +113,12 @@ def _agent_row(t: AgentTrend, lang: str) -> str:
         (f"{t.distance:.3f}", f"{t.distance:.1f}"),
         (escape(t.advice(lang)), escape(t.advice(lang))),
         (str(len(t.records)), str(len(t.records))),
-        (_key(med["intonation"]), _num(med["intonation"])),
-        (_key(med["intensity"]), _num(med["intensity"])),
-        (_key(med["rate"]), _num(med["rate"], 0)),
-        (_key(med["loudness"]), _num(med["loudness"], 0)),
+        (sort_key(med["intonation"]), number_text(med["intonation"])),
+        (sort_key(med["intensity"]), number_text(med["intensity"])),
+        (sort_key(med["rate"]), number_text(med["rate"], 0)),
+        (sort_key(med["loudness"]), number_text(med["loudness"], 0)),
         (f"{share:.3f}", f"{100 * share:.0f} %"),
-        (_key(-intonation.drop), f"{_num(intonation.first)} → {_num(intonation.last)}"),
+        (sort_key(-intonation.drop), f"{number_text(intonation.first)} → {number_text(intonation.last)}"),
     ]
     wrap = (0, 2)  # agent and advice wrap; numbers do not
     nowrap = ' class="n"'
@@ -218,7 +209,7 @@ def _histogram(result, band: Band, lang: str) -> str:
 def _cell(value, verdict: str | None = None, digits: int = 1) -> str:
     v = _f(value) if isinstance(value, (int, float)) or value is None else float("nan")
     cls = VERDICT_CLASS.get(verdict, "unknown") if verdict else ""
-    return f'<td data-sort="{_key(v)}" class="n {cls}">{escape(_num(v, digits))}</td>'
+    return f'<td data-sort="{sort_key(v)}" class="n {cls}">{escape(number_text(v, digits))}</td>'
 
 
 RECORDING_COLUMNS = (
@@ -239,9 +230,11 @@ def _intensity_cell(d: dict, lang: str) -> str:
     index = value_at(d, "intensity", "index")
     section = d.get("intensity") if isinstance(d.get("intensity"), dict) else {}
     band = section.get("band")
-    shown = _num(index) if band not in INTENSITY_BANDS else f"{_num(index)} {text(f'intensity.{band}', lang)}"
+    shown = (
+        number_text(index) if band not in INTENSITY_BANDS else f"{number_text(index)} {text(f'intensity.{band}', lang)}"
+    )
     cls = VERDICT_CLASS.get(section.get("verdict"), "unknown")
-    return f'<td data-sort="{_key(index)}" class="n {cls}">{escape(shown)}</td>'
+    return f'<td data-sort="{sort_key(index)}" class="n {cls}">{escape(shown)}</td>'
 
 
 def _verdict_word(d: dict, block: str, lang: str) -> str:

@@ -45,6 +45,8 @@ __all__ = [
     "histogram_svg",
     "VERDICT_CLASS",
     "SORT_SCRIPT",
+    "number_text",
+    "sort_key",
 ]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -144,6 +146,16 @@ def band_text(band, lang: str, unit_key: str = "") -> str:
         Catalog key of the unit after the numbers (``"unit.dbfs"``), '' for none.
     """
     return render(band_message(band, unit_key), lang)
+
+
+def number_text(value, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, or "–" when missing (None or NaN)."""
+    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def sort_key(value, digits: int = 3) -> str:
+    """A table's ``data-sort`` key: the number, or blank when missing (sorted last)."""
+    return "" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def escape(value) -> str:

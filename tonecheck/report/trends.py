@@ -31,13 +31,15 @@ from datetime import datetime
 import numpy as np
 
 from ..intensity import relative_to_baseline
-from ..messages import render
+from ..messages import render, text
 from ..scoring import Verdict, summary_message
 from ..targets import Band, default_targets
+from .page import number_text
 
 __all__ = [
     "AgentTrend",
     "Fall",
+    "fall_sentence",
     "agent_trends",
     "band_distance",
     "value_at",
@@ -158,6 +160,19 @@ class Fall:
     def drop(self) -> float:
         """``first - last`` (positive = fell)."""
         return self.first - self.last
+
+
+def fall_sentence(f: Fall, span: str, lang: str) -> str:
+    """``"intonation fell 1.5 levels through the afternoon (6.0 → 4.5; the agent's median 5.5)"``."""
+    return text(
+        f"dashboard.fell.{f.measure}",
+        lang,
+        drop=number_text(f.drop),
+        span=text(f"dashboard.span.{span}", lang),
+        first=number_text(f.first),
+        last=number_text(f.last),
+        baseline=number_text(f.baseline),
+    )
 
 
 def fall(measure: str, values: np.ndarray, threshold: float) -> Fall:
