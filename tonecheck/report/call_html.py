@@ -22,16 +22,16 @@ import dataclasses
 import numpy as np
 
 from .. import __version__
-from ..intensity import INDEX_MAX
 from ..messages import Message, render, text
 from ..turns import AGENT, CALLER
 from . import html as one_voice
 from .call_plots import call_figure
-from .call_text import clock, greeting_line, intensity_answer, rate_answer, side_text, turn_figure_lines
+from .call_text import greeting_line, intensity_answer, rate_answer, side_text, turn_figure_lines
 from .embed import PLAYBACK_SCRIPT, audio_element
 from .html import _num
-from .page import band_text, escape, gauge_svg, png_img, render_page
+from .page import escape, png_img, render_page
 from .plots import figure_png
+from .text import clock
 
 __all__ = ["render_call_report", "timeline_svg", "overlaps_s", "call_audio"]
 
@@ -211,23 +211,6 @@ def _figure(conv, lang: str) -> str:
     )
 
 
-def _greeting_gauge(key: str, value: float, value_text: str, band, scale: tuple, unit: str, lang: str) -> str:
-    """One gauge of the greeting card against the agent's own target for that figure."""
-    verdict = band.verdict(value)
-    label, word = text(key, lang), text(f"verdict.{verdict}", lang)
-    target = band_text(band, lang, unit)
-    return gauge_svg(
-        value=value,
-        lo=scale[0],
-        hi=scale[1],
-        band=(band.low, band.high),
-        label=label,
-        value_text=f"{value_text} · {word}",
-        verdict=verdict,
-        alt=text("report.gauge_alt", lang, label=label, value=value_text, target=target, verdict=word),
-    )
-
-
 def _greeting(conv, lang: str) -> str:
     g, targets = conv.greeting, conv.agent.targets
     line = f'<p id="call-greeting">{escape(greeting_line(conv, lang))}</p>'
@@ -236,17 +219,11 @@ def _greeting(conv, lang: str) -> str:
     level = text("text.intonation", lang, level=_num(g.intonation_level, 1))
     wpm = text("text.rate", lang, wpm=_num(g.rate.wpm))
     gauges = [
-        _greeting_gauge("label.intonation", g.intonation_level, level, targets.intonation_level, (1, 10), "", lang),
-        _greeting_gauge(
-            "label.intensity",
-            g.intensity_index,
-            _num(g.intensity_index, 1),
-            targets.intensity_index,
-            (0, INDEX_MAX),
-            "",
-            lang,
+        one_voice.figure_gauge("intonation", g.intonation_level, level, targets.intonation_level, lang),
+        one_voice.figure_gauge(
+            "intensity", g.intensity_index, _num(g.intensity_index, 1), targets.intensity_index, lang
         ),
-        _greeting_gauge("label.rate", g.rate.wpm, wpm, targets.rate_wpm, (50, 250), "unit.wpm", lang),
+        one_voice.figure_gauge("rate", g.rate.wpm, wpm, targets.rate_wpm, lang),
     ]
     inner = f'{line}<div class="gauges">{"".join(gauges)}</div>'
     return _section("h-call-greeting", text("call.report.greeting", lang), inner)

@@ -18,9 +18,8 @@ import math
 
 from ..messages import Message, render, text
 from ..recording import display_name
-from ..serialize import clean
 from ..turns import AGENT, CALLER
-from .text import INDENT, LABEL_CELLS, pad, render_text
+from .text import INDENT, LABEL_CELLS, clock, num, pad, render_text
 
 __all__ = [
     "render_call_text",
@@ -28,7 +27,6 @@ __all__ = [
     "intensity_answer",
     "timeline_lanes",
     "greeting_line",
-    "clock",
     "turn_figure_lines",
 ]
 
@@ -43,18 +41,6 @@ INTENSITY_STYLE = {"within": "within", "mismatched": "above", "unknown": "unknow
 
 def _plain(s: str, verdict: str) -> str:
     return s
-
-
-def clock(seconds: float) -> str:
-    """``m:ss`` of a time in seconds (``–`` for NaN)."""
-    if seconds is None or not math.isfinite(seconds):
-        return "–"
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
-def _num(value, digits: int = 0) -> str:
-    value = clean(value, digits)
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _times(items) -> str:
@@ -82,11 +68,11 @@ def rate_answer(conv, lang: str, style=_plain) -> list:
     head = text(
         f"call.a.rate.{rm.verdict}",
         lang,
-        agent=_num(rm.agent_syllables_per_s, 1),
-        caller=_num(rm.caller_syllables_per_s, 1),
-        agent_wpm=_num(conv.agent.rate.wpm),
-        caller_wpm=_num(conv.caller.rate.wpm),
-        ratio=_num(rm.ratio, 2),
+        agent=num(rm.agent_syllables_per_s, 1),
+        caller=num(rm.caller_syllables_per_s, 1),
+        agent_wpm=num(conv.agent.rate.wpm),
+        caller_wpm=num(conv.caller.rate.wpm),
+        ratio=num(rm.ratio, 2),
         low=f"{tol.low:g}",
         high=f"{tol.high:g}",
     )
@@ -106,7 +92,7 @@ def rate_answer(conv, lang: str, style=_plain) -> list:
         )
     else:
         out.append(text("call.a.rate_no_moments", lang, exchanges=rm.exchanges))
-    early, late = _num(rm.early_gap_pct), _num(rm.late_gap_pct)
+    early, late = num(rm.early_gap_pct), num(rm.late_gap_pct)
     out.append(text(f"call.a.convergence.{rm.convergence}", lang, early=early, late=late))
     return out
 
@@ -128,8 +114,8 @@ def intensity_answer(conv, lang: str, style=_plain) -> list:
     head = text(
         f"call.a.intensity.{im.verdict}",
         lang,
-        agent=_num(im.agent_baseline, 1),
-        caller=_num(im.caller_baseline, 1),
+        agent=num(im.agent_baseline, 1),
+        caller=num(im.caller_baseline, 1),
         exchanges=im.exchanges,
         count=len(im.flags),
     )
@@ -139,7 +125,7 @@ def intensity_answer(conv, lang: str, style=_plain) -> list:
         if flags:
             out.append(text(f"call.a.{kind}", lang, count=len(flags), times=_times(flags)))
     if math.isfinite(im.synchrony):  # needs a few exchanges; the JSON keeps proximity regardless
-        out.append(text("call.a.synchrony", lang, synchrony=_num(im.synchrony, 2), proximity=_num(im.proximity, 1)))
+        out.append(text("call.a.synchrony", lang, synchrony=num(im.synchrony, 2), proximity=num(im.proximity, 1)))
     return out
 
 
@@ -195,7 +181,7 @@ def _longest(tt, lang: str) -> str:
     parts = {}
     for party in (AGENT, CALLER):
         t = tt.longest_turn.get(party)
-        parts[party] = _num(t.duration_s, 1) if t else "–"
+        parts[party] = num(t.duration_s, 1) if t else "–"
         parts[f"{party}_at"] = clock(t.start_s) if t else "–"
     return text("call.longest_value", lang, **parts)
 
@@ -203,10 +189,10 @@ def _longest(tt, lang: str) -> str:
 def turn_figure_lines(conv, lang: str) -> list:
     """Talk share, longest turns, response gaps, interruptions and backchannels, one line each."""
     tt = conv.turn_taking
-    share = {p: _num(100 * tt.talk_share[p]) if p in tt.talk_share else "–" for p in (AGENT, CALLER)}
+    share = {p: num(100 * tt.talk_share[p]) if p in tt.talk_share else "–" for p in (AGENT, CALLER)}
     gaps = tt.gaps
     gap_text = text(
-        "call.gaps_value", lang, median=_num(gaps.median_s, 1), longest=_num(gaps.longest_s, 1), count=gaps.count
+        "call.gaps_value", lang, median=num(gaps.median_s, 1), longest=num(gaps.longest_s, 1), count=gaps.count
     )
     if gaps.long_silences:
         spans = ", ".join(f"{clock(s)}–{clock(e)}" for s, e in gaps.long_silences)
@@ -242,12 +228,12 @@ def greeting_line(conv, lang: str, style=_plain) -> str:
         lang,
         start=clock(g.turn.start_s),
         end=clock(g.turn.end_s),
-        level=_num(g.intonation_level, 1),
-        intensity=_num(g.intensity_index, 1),
-        wpm=_num(g.rate.wpm),
-        wpm_low=_num(g.rate.wpm_low),
-        wpm_high=_num(g.rate.wpm_high),
-        syllables=_num(g.rate.syllables_per_s, 1),
+        level=num(g.intonation_level, 1),
+        intensity=num(g.intensity_index, 1),
+        wpm=num(g.rate.wpm),
+        wpm_low=num(g.rate.wpm_low),
+        wpm_high=num(g.rate.wpm_high),
+        syllables=num(g.rate.syllables_per_s, 1),
         **words,
     )
 
@@ -270,11 +256,11 @@ def _exchanges(conv, lang: str) -> list:
             "call.exchange_row",
             lang,
             at=clock(ex.caller_turn.start_s),
-            caller=_num(ex.caller_rate.syllables_per_s, 1),
-            caller_int=_num(ex.caller_intensity, 1),
-            agent=_num(ex.agent_rate.syllables_per_s, 1),
-            agent_int=_num(ex.agent_intensity, 1),
-            ratio=_num(ex.rate_ratio, 2),
+            caller=num(ex.caller_rate.syllables_per_s, 1),
+            caller_int=num(ex.caller_intensity, 1),
+            agent=num(ex.agent_rate.syllables_per_s, 1),
+            agent_int=num(ex.agent_intensity, 1),
+            ratio=num(ex.rate_ratio, 2),
         )
         kinds = marks.get((ex.caller_turn.start_s, ex.agent_turn.end_s), [])
         flagged = text("text.list_join", lang).join(text(f"call.kind.{k}", lang) for k in kinds)

@@ -27,7 +27,7 @@ from .embed import PLAYBACK_SCRIPT, audio_element, seek_button
 from .page import band_text, escape, gauge_svg, png_img, render_page
 from .plots import figure_png, main_figure, time_axis_px
 
-__all__ = ["render_report", "flat_stretches", "long_pauses"]
+__all__ = ["render_report", "figure_gauge", "flat_stretches", "long_pauses"]
 
 TELEPHONE_KEYS = ("note.telephone_rate", "note.telephone_band")
 
@@ -44,24 +44,34 @@ UNITS = {"intonation": "", "rate": "unit.wpm", "volume": "unit.dbfs", "intensity
 """Unit catalog key per headline figure ('' = no unit)."""
 LABELS = {"volume": "label.recording_level"}
 """Catalog key of a gauge's label where it is not ``label.<figure>``."""
+SCALES = {"intonation": (1, 10), "intensity": (0, INDEX_MAX), "rate": (50, 250), "volume": (-60, 0)}
+"""Gauge scale (low, high) per headline figure."""
 
 
-def _gauge(what: str, value: float, value_text: str, verdict, scale: tuple, lang: str, **meaning) -> str:
+def figure_gauge(what: str, value: float, value_text: str, band, lang: str, *, meaning: dict | None = None) -> str:
+    """The gauge of one headline figure against its target ``band`` (a :class:`~tonecheck.targets.Band`).
+
+    ``what`` is ``"intonation"``, ``"intensity"``, ``"rate"`` or ``"volume"``
+    (label, unit and scale follow from it); with ``meaning`` (the
+    parameters of ``report.meaning.<what>`` beyond the target) the gauge
+    carries the sentence explaining the figure.
+    """
     label = text(LABELS.get(what, f"label.{what}"), lang)
-    band = verdict.band
+    verdict = band.verdict(value)
     target = band_text(band, lang, UNITS[what])
-    verdict_word = text(f"verdict.{verdict.verdict}", lang)
+    verdict_word = text(f"verdict.{verdict}", lang)
     alt = text("report.gauge_alt", lang, label=label, value=value_text, target=target, verdict=verdict_word)
+    lo, hi = SCALES[what]
     return gauge_svg(
         value=value,
-        lo=scale[0],
-        hi=scale[1],
+        lo=lo,
+        hi=hi,
         band=(band.low, band.high),
         label=label,
         value_text=f"{value_text} · {verdict_word}",
-        verdict=verdict.verdict,
+        verdict=verdict,
         alt=alt,
-        meaning=text(f"report.meaning.{what}", lang, target=target, **meaning),
+        meaning="" if meaning is None else text(f"report.meaning.{what}", lang, target=target, **meaning),
     )
 
 
@@ -79,7 +89,7 @@ def _edges() -> dict:
 def _intensity_gauge(a, lang: str) -> str:
     it = a.intensity
     value = text("report.value.intensity", lang, index=_num(it.index, 1), band=_band_word(it.band, lang))
-    return _gauge("intensity", it.index, value, a.scores.intensity, (0, INDEX_MAX), lang, **_edges())
+    return figure_gauge("intensity", it.index, value, a.scores.intensity.band, lang, meaning=_edges())
 
 
 def _gauges(a, lang: str) -> str:
@@ -87,10 +97,10 @@ def _gauges(a, lang: str) -> str:
     level_text = text("text.intonation", lang, level=_num(a.intonation.level, 1))
     volume_text = text("report.value.volume", lang, level=_num(a.loudness.speech_level_dbfs))
     parts = [
-        _gauge("intonation", a.intonation.level, level_text, sc.intonation, (1, 10), lang),
+        figure_gauge("intonation", a.intonation.level, level_text, sc.intonation.band, lang, meaning={}),
         _intensity_gauge(a, lang),
-        _gauge("rate", a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate, (50, 250), lang),
-        _gauge("volume", a.loudness.speech_level_dbfs, volume_text, sc.loudness, (-60, 0), lang),
+        figure_gauge("rate", a.rate.wpm, text("text.rate", lang, wpm=_num(a.rate.wpm)), sc.rate.band, lang, meaning={}),
+        figure_gauge("volume", a.loudness.speech_level_dbfs, volume_text, sc.loudness.band, lang, meaning={}),
     ]
     return (
         f'<section aria-labelledby="h-headline"><h2 id="h-headline">{escape(text("report.headline", lang))}</h2>'

@@ -54,12 +54,16 @@ def _labelled(key: str, value: str, lang: str) -> str:
     return text("text.label_value", lang, label=text(key, lang), value=value)
 
 
-def _num(value, digits: int = 0) -> str:
+def num(value, digits: int = 0) -> str:
+    """``value`` rounded to ``digits`` decimals, or "–" when missing (None or NaN)."""
     value = clean(value, digits)
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """``m:ss`` of a time in seconds ("–" for NaN)."""
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
@@ -94,7 +98,7 @@ def _top(a, lang: str) -> list:
             file=display_name(au.path),
             rate=f"{au.source_sr / 1000:g}",
             channels=text("label.channels", lang, n=au.source_channels),
-            duration=_clock(au.duration_s),
+            duration=clock(au.duration_s),
             language=text(f"label.language.{a.settings.language}", lang),
         ),
         render(a.scores.summary, lang),
@@ -109,13 +113,13 @@ def _rate_detail(r, lang: str) -> str:
     detail = text(
         "text.rate_detail",
         lang,
-        articulation=_num(r.articulation_wpm),
-        syllables=_num(r.syllables_per_s, 1),
+        articulation=num(r.articulation_wpm),
+        syllables=num(r.syllables_per_s, 1),
         method=text(f"method.{r.method}", lang),
     )
     if r.chars_per_min is None:
         return detail
-    return text("text.rate_detail_zh", lang, cpm=_num(r.chars_per_min)) + text("text.list_join", lang) + detail
+    return text("text.rate_detail_zh", lang, cpm=num(r.chars_per_min)) + text("text.list_join", lang) + detail
 
 
 def _intensity_value(a, lang: str) -> str:
@@ -123,7 +127,7 @@ def _intensity_value(a, lang: str) -> str:
     it = a.intensity
     if it.band == "unknown":
         return "–"
-    return text("text.intensity", lang, index=_num(it.index, 1), band=text(f"intensity.{it.band}", lang))
+    return text("text.intensity", lang, index=num(it.index, 1), band=text(f"intensity.{it.band}", lang))
 
 
 def _figures(a, lang: str, style) -> list:
@@ -133,31 +137,31 @@ def _figures(a, lang: str, style) -> list:
     rows = [
         (
             "label.intonation",
-            text("text.intonation", lang, level=_num(a.intonation.level, 1)),
+            text("text.intonation", lang, level=num(a.intonation.level, 1)),
             sc.intonation,
             "",
             (
                 text("meaning.intonation", lang, target=it_target)
                 if sc.intonation.band.to_dict()
                 else text("meaning.intonation_open", lang),
-                text("text.intonation_detail", lang, spread=_num(a.intonation.spread_st, 1)),
+                text("text.intonation_detail", lang, spread=num(a.intonation.spread_st, 1)),
             ),
         ),
         (
             "label.rate",
-            text("text.rate", lang, wpm=_num(r.wpm)),
+            text("text.rate", lang, wpm=num(r.wpm)),
             sc.rate,
             "unit.wpm",
             (text("meaning.rate", lang), rate_detail),
         ),
         (
             "label.recording_level",
-            text("text.volume", lang, level=_num(a.loudness.speech_level_dbfs)),
+            text("text.volume", lang, level=num(a.loudness.speech_level_dbfs)),
             sc.loudness,
             "unit.dbfs",
             (
                 text("meaning.recording_level", lang),
-                text("text.volume_detail", lang, variation=_num(a.loudness.variation_db, 1)),
+                text("text.volume_detail", lang, variation=num(a.loudness.variation_db, 1)),
             ),
         ),
         (
@@ -179,28 +183,28 @@ def _details(a, lang: str) -> list:
     pauses = [e - s for s, e in sp.pauses_s]
     out = [
         f"{INDENT}{pad(text('label.pitch', lang), LABEL_CELLS)} "
-        + text("text.pitch", lang, median=_num(ps.median_hz), range=_num(ps.range_st, 1)),
+        + text("text.pitch", lang, median=num(ps.median_hz), range=num(ps.range_st, 1)),
         f"{INDENT}{pad(text('label.speech', lang), LABEL_CELLS)} "
         + text(
             "text.speech",
             lang,
-            speech=_num(sp.speech_s, 1),
+            speech=num(sp.speech_s, 1),
             pauses=len(pauses),
-            longest=_num(max(pauses, default=0), 1),
+            longest=num(max(pauses, default=0), 1),
         ),
     ]
     windows = [w for w in a.intonation.windows if not math.isnan(w.level)]
     if len(windows) > 1:
-        cells = [f"{_clock(w.start_s)} {w.level:.1f}" for w in windows]
+        cells = [f"{clock(w.start_s)} {w.level:.1f}" for w in windows]
         out.append(INDENT + _labelled("label.over_time", " | ".join(cells), lang))
     rated = [w for w in a.intensity.windows if not math.isnan(w.index)]
     if len(rated) > 1:
-        cells = [f"{_clock(w.start_s)} {w.index:.1f}" for w in rated]
+        cells = [f"{clock(w.start_s)} {w.index:.1f}" for w in rated]
         out.append(INDENT + _labelled("label.intensity_over_time", " | ".join(cells), lang))
     band = a.scores.intonation.band
     stretches = flat_stretches(windows, band)
     if stretches:
-        spans = ", ".join(f"{_clock(s)}-{_clock(e)}" for s, e in stretches)
+        spans = ", ".join(f"{clock(s)}-{clock(e)}" for s, e in stretches)
         level = f"{flat_level(band):g}"
         value = text("text.flat_stretches", lang, level=level, list=spans)
         out.append(INDENT + _labelled("label.flat_stretches", value, lang))
