@@ -187,10 +187,11 @@ def analyze(
     targets = targets or default_targets()
     y, sr = audio.samples, audio.sr
     levels = frame_levels_db(y, sr=sr, hop_s=HOP_S)
-    band_levels = talk.band_levels_db if talk is not None and talk.band_levels_db is not None else None
+    band_levels, speech = (talk.band_levels_db, talk.channel_speech) if talk is not None else (None, None)
     if band_levels is None:
-        band_levels = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ)
-    speech = detect_speech(band_levels, hop_s=HOP_S)
+        band_levels, speech = frame_levels_db(y, sr=sr, hop_s=HOP_S, band_hz=BAND_HZ), None
+    if speech is None:
+        speech = detect_speech(band_levels, hop_s=HOP_S)
     channel_speech = speech.is_speech
     if talk is not None:
         speech = own_speech(speech, talk.frames, turns_s=talk.turns_s)

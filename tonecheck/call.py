@@ -32,7 +32,7 @@ from .loudness import frame_levels_db
 from .messages import Message
 from .rate import BAND_HZ
 from .recording import display_name, input_error
-from .speech import MIN_PAUSE_S, PartyTalk, close_gaps, detect_speech
+from .speech import MIN_PAUSE_S, PartyTalk, SpeechActivity, close_gaps, detect_speech
 from .targets import Targets, default_targets
 from .turns import AGENT, CALLER, take_turns
 
@@ -88,14 +88,14 @@ def _first_speaker(first: np.ndarray, second: np.ndarray) -> int:
     return 0 if a[0] <= b[0] else 1
 
 
-def _party_talk(own: np.ndarray, turn_taking, speaker: str, levels: np.ndarray | None) -> PartyTalk:
-    """The party's own frames minus its backchannels, its turns and its channel's levels."""
+def _party_talk(own: np.ndarray, turn_taking, speaker: str, measured: tuple | None) -> PartyTalk:
+    """The party's own frames minus its backchannels, its turns, and its channel's levels and speech."""
     frames = own.copy()
     for b in turn_taking.backchannels:
         if b.speaker == speaker:
             frames[int(round(b.start_s / HOP_S)) : int(round(b.end_s / HOP_S))] = False
     turns = tuple((t.start_s, t.end_s) for t in turn_taking.turns if t.speaker == speaker)
-    return PartyTalk(frames, turns, levels)
+    return PartyTalk(frames, turns, *(measured or ()))
 
 
 def _never_speaks(name: str, side: str) -> TonecheckError:
@@ -126,7 +126,7 @@ def analyze_call(
     settings: Settings | None = None,
     targets: Targets | None = None,
     notes: tuple = (),
-    levels_db: tuple = (None, None),
+    measured: tuple = (None, None),
 ) -> Conversation:
     """Analyze both parties of a call whose own speech frames are known.
 
@@ -144,8 +144,9 @@ def analyze_call(
         Language (both parties); a transcript is ignored (it counts one voice).
     targets : Targets, optional
     notes : tuple of Message
-    levels_db : (np.ndarray or None, np.ndarray or None)
-        The agent's and the caller's channel speech-band levels, if already measured.
+    measured : (tuple or None, tuple or None)
+        The agent's and the caller's channel, if already measured:
+        ``(speech-band levels in dB, SpeechActivity)``.
 
     Returns
     -------
@@ -158,11 +159,11 @@ def analyze_call(
     turn_taking = take_turns(agent_frames, caller_frames, hop_s=HOP_S)
     settings = dataclasses.replace(settings, transcript=None, transcript_source=None)
     parties = []
-    for audio, frames, speaker, levels in (
-        (agent_audio, agent_frames, AGENT, levels_db[0]),
-        (caller_audio, caller_frames, CALLER, levels_db[1]),
+    for audio, frames, speaker, channel in (
+        (agent_audio, agent_frames, AGENT, measured[0]),
+        (caller_audio, caller_frames, CALLER, measured[1]),
     ):
-        talk = _party_talk(frames, turn_taking, speaker, levels)
+        talk = _party_talk(frames, turn_taking, speaker, channel)
         try:
             parties.append(analyze(audio, settings=settings, targets=targets, talk=talk))
         except TonecheckError as exc:
@@ -181,21 +182,26 @@ class _Channel:
 
     audio: Audio
     levels: np.ndarray
-    speech: np.ndarray
-    threshold_db: float
+    activity: SpeechActivity
     name: str
+
+    @property
+    def speech(self) -> np.ndarray:
+        return self.activity.is_speech
 
 
 def _channel(audio: Audio, name: str) -> _Channel:
     levels = _band_levels(audio)
     activity = detect_speech(levels, hop_s=HOP_S)
-    return _Channel(audio, levels, activity.is_speech, activity.threshold_db, name)
+    return _Channel(audio, levels, activity, name)
 
 
 def _own_frames(first: _Channel, second: _Channel) -> tuple:
     """Each channel's own speech frames, crosstalk resolved, on a common length."""
     own = resolve_crosstalk(
-        (first.levels, second.levels), (first.speech, second.speech), (first.threshold_db, second.threshold_db)
+        (first.levels, second.levels),
+        (first.speech, second.speech),
+        (first.activity.threshold_db, second.activity.threshold_db),
     )
     n = min(len(first.audio.samples), len(second.audio.samples)) // _frame_len(first.audio)
     return own.first[:n], own.second[:n]
@@ -213,7 +219,7 @@ def _two_channels(first: _Channel, second: _Channel, *, pick: int | None, order:
         agent_frames=masks[pick],
         caller_frames=masks[1 - pick],
         agent_side=a.name,
-        levels_db=(a.levels, c.levels),
+        measured=((a.levels, a.activity), (c.levels, c.activity)),
         **kw,
     )
 
@@ -435,7 +441,7 @@ def _diarized(audio: Audio, *, agent: str, agent_voice, settings: Settings, targ
         settings=settings,
         targets=targets,
         notes=notes,
-        levels_db=(levels, levels),
+        measured=((levels, activity), (levels, activity)),
     )
 
 

@@ -183,11 +183,14 @@ class PartyTalk:
     band_levels_db : np.ndarray or None
         The channel's speech-band frame levels when the caller already
         measured them (they are not measured twice).
+    channel_speech : SpeechActivity or None
+        The speech found in those levels, likewise (needs ``band_levels_db``).
     """
 
     frames: np.ndarray
     turns_s: tuple
     band_levels_db: np.ndarray | None = None
+    channel_speech: SpeechActivity | None = None
 
 
 def own_speech(activity: SpeechActivity, frames: np.ndarray, *, turns_s: tuple) -> SpeechActivity:

@@ -184,14 +184,14 @@ def _classify(mine: list, theirs: list, speaker: str) -> tuple:
 def _join_turns(turns: list) -> tuple:
     """Join a party's consecutive turns when nobody else took the floor and the pause is short."""
     out: list = []
+    last: dict = {}  # speaker -> index in out of that speaker's latest turn
     for t in sorted(turns):
-        same = [i for i in range(len(out)) if out[i].speaker == t.speaker]
-        last = same[-1] if same else None
-        if last is not None and t.start_s - out[last].end_s < TURN_PAUSE_S:
-            between = [o for o in out[last + 1 :] if o.speaker != t.speaker and o.start_s >= out[last].end_s]
-            if not between:
-                out[last] = Turn(out[last].start_s, max(out[last].end_s, t.end_s), t.speaker)
+        i = last.get(t.speaker)
+        if i is not None and t.start_s - out[i].end_s < TURN_PAUSE_S:
+            if not any(o.speaker != t.speaker and o.start_s >= out[i].end_s for o in out[i + 1 :]):
+                out[i] = Turn(out[i].start_s, max(out[i].end_s, t.end_s), t.speaker)
                 continue
+        last[t.speaker] = len(out)
         out.append(t)
     return tuple(sorted(out))
 
