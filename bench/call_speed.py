@@ -28,7 +28,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import call_synthesis as cs  # noqa: E402
+from bench.speed import peak_rss_child, time_call  # noqa: E402
 
 CALL_INDEX = 2
 """Which planned call (seed 11) is stretched to the benchmark length: English, two speechocean762 speakers."""
@@ -54,29 +54,12 @@ def build(folder: Path, length_s: float) -> Path:
     return folder / spec.call_id
 
 
-def best_of(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def repeat_file(src: Path, dst: Path, times: int) -> None:
     """``dst`` = ``src`` played ``times`` times in a row (written in blocks)."""
     y, sr = sf.read(str(src), dtype="int16")
     with sf.SoundFile(str(dst), "w", sr, 1 if y.ndim == 1 else y.shape[1], "PCM_16") as fh:
         for _ in range(times):
             fh.write(y)
-
-
-def peak_memory_child(code: str) -> tuple:
-    """``(peak RSS MB, seconds)`` of a fresh process running ``code`` (VmHWM of the new image)."""
-    code += "; print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    return float(out.stdout.strip().splitlines()[-1]) / 1024, time.perf_counter() - t0
 
 
 def memory(folder: Path, tmp: Path, hours: float, minutes: float) -> None:
@@ -91,7 +74,7 @@ def memory(folder: Path, tmp: Path, hours: float, minutes: float) -> None:
         "one voice (mono file)": f"from tonecheck.analysis import analyze_file; analyze_file({str(long['mono'])!r})",
     }
     for name, code in jobs.items():
-        rss, took = peak_memory_child(code)
+        rss, took = peak_rss_child(code)
         print(
             f"{seconds / 3600:.2f} h {name}: peak RSS {rss:.0f} MB, {took:.1f} s including start-up "
             f"= {seconds / took:.0f}x realtime"
@@ -135,7 +118,7 @@ def main() -> int:
         }
         took = {}
         for name, (fn, target) in runs.items():
-            took[name] = best_of(fn, 3)
+            took[name] = time_call(fn, 3)
             print(
                 f"{name}: {seconds:.0f} s in {took[name]:.3f} s = {seconds / took[name]:.0f}x realtime (target {target}x)"
             )

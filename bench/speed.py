@@ -70,20 +70,22 @@ def time_call(fn, repeats: int = 3) -> float:
     return best
 
 
-def peak_memory_child(wav: Path) -> float:
-    """Peak RSS (MB) of a fresh process analyzing ``wav``.
+def peak_rss_child(code: str) -> tuple:
+    """``(peak RSS in MB, seconds)`` of a fresh Python process running ``code``.
 
     Read from ``VmHWM`` in /proc/self/status, which belongs to the new
     program image: ``ru_maxrss`` would also count the pages this (large)
     parent process had when it forked.
     """
-    code = (
-        "from tonecheck.analysis import analyze_file; "
-        f"a=analyze_file({str(wav)!r}); "
-        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    )
+    code += "; print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    return float(out.stdout.strip().splitlines()[-1]) / 1024
+    return float(out.stdout.strip().splitlines()[-1]) / 1024, time.perf_counter() - t0
+
+
+def peak_memory_child(wav: Path) -> float:
+    """Peak RSS (MB) of a fresh process analyzing ``wav``."""
+    return peak_rss_child(f"from tonecheck.analysis import analyze_file; a=analyze_file({str(wav)!r})")[0]
 
 
 def main() -> int:
