@@ -83,9 +83,11 @@ def test_nobody_speaks():
 
 
 def test_resuming_after_the_others_backchannel_is_no_interruption():
-    # the agent pauses 2.7-2.9 s while the caller says "mm-hm" (2.75-3.30); the agent goes on: no interruption
-    agent = frames([(0.5, 2.7), (2.9, 5.0)])
+    # the agent pauses 2.3-2.9 s; the caller says "mm-hm" (2.75-3.30) and the agent goes on under it at 2.9:
+    # the agent's new spurt starts during the caller's backchannel, which is no interruption
+    agent = frames([(0.5, 2.3), (2.9, 5.0)])
     caller = frames([(2.75, 3.3), (6.0, 9.0)])
+    assert spurts(agent, hop_s=HOP) == [(0.5, 2.3), (2.9, 5.0)]
     tt = take_turns(agent, caller, hop_s=HOP)
     assert not tt.interruptions
     assert [(b.speaker, b.start_s) for b in tt.backchannels] == [(CALLER, 2.75)]
