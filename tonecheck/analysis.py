@@ -18,10 +18,19 @@ from .errors import TonecheckError, catalog_error
 from .frames import HOP_S
 from .intensity import Intensity, alpha_frames, measure_intensity
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
-from .loudness import LoudnessSummary, alpha_band_energies, alpha_ratio_db, frame_levels_db, summarize_loudness
+from .loudness import LoudnessSummary, alpha_ratio_db, frame_band_powers, frame_levels_db, summarize_loudness
 from .messages import Message
 from .pitch import PitchTrack, track_pitch
-from .rate import BAND_HZ, RateEstimate, count_words, estimate_rate, foreign_script, syllable_nuclei
+from .rate import (
+    BAND_HZ,
+    MODULATION_BANDS,
+    RateEstimate,
+    count_words,
+    estimate_rate,
+    foreign_script,
+    rate_calibration,
+    syllable_nuclei,
+)
 from .recording import display_name
 from .scoring import Measures, Scores, flat_stretches, recording_level_notes, score
 from .serialize import analysis_to_dict
@@ -204,9 +213,24 @@ def analyze(
     intonation = measure_intonation(f0, hop_s=HOP_S, language=settings.language)
     pitch_summary = summarize_pitch(f0, hop_s=HOP_S)
     pauses = ~speech.is_speech if talk is None else ~channel_speech
-    # the alpha bands feed both the syllable detector (every speech frame) and the intensity cues
-    bands = alpha_band_energies(y, sr=sr, hop_s=HOP_S, frames=alpha_frames(f0, pauses) | speech.is_speech)
-    nuclei = syllable_nuclei(band_levels, speech=speech.is_speech, voiced=voiced, hop_s=HOP_S, sub_band_powers=bands)
+    # the alpha bands feed both the syllable detector (every speech frame) and the intensity cues;
+    # the same spectra give the mel bands of the modulation detector where the calibration uses it
+    calibration = rate_calibration(settings.language)
+    bands = frame_band_powers(
+        y,
+        sr=sr,
+        hop_s=HOP_S,
+        frames=alpha_frames(f0, pauses) | speech.is_speech,
+        mel_bands=MODULATION_BANDS if calibration.uses_modulation else None,
+    )
+    nuclei = syllable_nuclei(
+        band_levels,
+        speech=speech.is_speech,
+        voiced=voiced,
+        hop_s=HOP_S,
+        sub_band_powers=(bands.alpha_high, bands.alpha_low),
+        modulation_band_powers=bands.mel,
+    )
     start_s = speech.span_s[0]
     rate = estimate_rate(
         nuclei,
@@ -229,7 +253,13 @@ def analyze(
         alpha_db=alpha,
     )
     intensity = measure_intensity(
-        f0, band_levels, bands, speech=speech.is_speech, hop_s=HOP_S, spans_s=speech.turns_s, pauses=pauses
+        f0,
+        band_levels,
+        (bands.alpha_high, bands.alpha_low),
+        speech=speech.is_speech,
+        hop_s=HOP_S,
+        spans_s=speech.turns_s,
+        pauses=pauses,
     )
     measures = _measures(intonation, rate, loudness, intensity.index, pitch_summary, speech, targets)
     scores = score(measures, targets)

@@ -31,7 +31,7 @@ from importlib import resources
 
 import numpy as np
 
-from .syllables import BAND_HZ, syllable_nuclei
+from .syllables import BAND_HZ, MODULATION_BANDS, syllable_nuclei
 
 __all__ = [
     "RateEstimate",
@@ -43,6 +43,7 @@ __all__ = [
     "transcript_scripts",
     "foreign_script",
     "BAND_HZ",
+    "MODULATION_BANDS",
     "WINDOW_S",
     "WindowRate",
     "rate_between",
@@ -75,6 +76,11 @@ class RateCalibration:
     count_var_per_nucleus, rel_sd_floor : float
         Held-out error model of a rate from ``n`` nuclei: log-scale standard
         deviation ``sqrt(count_var_per_nucleus / n + rel_sd_floor**2)``.
+    detector : str
+        The nucleus detector the factors are fitted for: ``"three-band"``
+        (:func:`syllable_nuclei` with the alpha-band powers) or
+        ``"three-band+modulation"`` (also with the ``MODULATION_BANDS``
+        powers: the consensus of both detectors).
     """
 
     version: str
@@ -84,6 +90,12 @@ class RateCalibration:
     chars_per_nucleus: float = 1.0
     count_var_per_nucleus: float = 1.0
     rel_sd_floor: float = 0.0
+    detector: str = "three-band"
+
+    @property
+    def uses_modulation(self) -> bool:
+        """Whether the detector needs the ``MODULATION_BANDS`` powers."""
+        return self.detector == "three-band+modulation"
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,7 @@ def rate_calibration(language: str) -> RateCalibration:
         chars_per_nucleus=float(entry.get("chars_per_nucleus", 1.0)),
         count_var_per_nucleus=float(data["uncertainty"]["count_var_per_nucleus"]),
         rel_sd_floor=float(entry["rel_sd_floor"]),
+        detector=entry.get("detector", "three-band"),
     )
 
 

@@ -15,9 +15,21 @@ broad band does not show.  Without the alpha-band powers the v2 detector
 runs unchanged: the 300-3000 Hz band alone, 50 ms smoothing, 2 dB
 prominence (docs/calibration.md compares the two).
 
-Reference: N. H. de Jong & T. Wempe (2009), Praat script to detect syllable
+For Mandarin (calibration rate-4) a second detector votes: the
+**modulation detector** (:func:`modulation_nuclei`) band-passes the dB level
+of the six loudest of 16 mel bands (420-3300 Hz) around syllable rates
+(3.5-12 Hz, zero phase) and takes the peaks of their mean.  The band-pass
+removes the slow loudness trend, so the small dips between the fast,
+merged syllables of spontaneous speech stand out.  The two detectors'
+nuclei are joined by :func:`consensus_nuclei`: a nucleus both detectors
+find counts once, and of the nuclei only one detector finds every second
+one counts, so the count is the mean of the two counts (docs/calibration.md).
+
+References: N. H. de Jong & T. Wempe (2009), Praat script to detect syllable
 nuclei and measure speech rate automatically, Behavior Research Methods
-41(2), 385-390.
+41(2), 385-390; O. Räsänen, G. Doyle & M. C. Frank (2018), Pre-linguistic
+segmentation of speech into syllable-like units, Cognition 171, 130-150
+(sub-band envelopes filtered around the syllable rate).
 """
 
 from __future__ import annotations
@@ -25,7 +37,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-__all__ = ["syllable_nuclei", "nucleus_contour_db", "BAND_HZ"]
+from .filterbank import MelBands
+
+__all__ = [
+    "syllable_nuclei",
+    "nucleus_contour_db",
+    "modulation_nuclei",
+    "consensus_nuclei",
+    "BAND_HZ",
+    "MODULATION_BANDS",
+]
 
 BAND_HZ = (300.0, 3000.0)
 """Vowel band for the nucleus intensity contour (inside the telephone band)."""
@@ -42,6 +63,20 @@ MIN_SPACING_S = 0.09
 """Closest two nuclei can be (about 11 syllables per second)."""
 _FLOOR_POWER = 1e-12
 """Power floor (-120 dB) before taking logs of sub-band powers."""
+MODULATION_BANDS = MelBands(n_mels=20, fmin_hz=100.0, fmax_hz=3800.0, first=2, stop=18)
+"""Mel bands of the modulation detector: 16 of 20 bands over 100-3800 Hz, centres about 420-3300 Hz (telephone band)."""
+MODULATION_LOUDEST_BANDS = 6
+"""The modulation contour averages this many bands, the loudest in speech (vowel formant regions)."""
+MODULATION_PASS_HZ = (1.5, 15.0)
+"""Band-pass of each band's dB level: syllable-rate modulation (1st-order Butterworth design, run forward and back)."""
+MODULATION_MIN_DIP_DB = 3.5
+"""Peak prominence on the modulation contour."""
+MODULATION_FILL_BELOW_DB = 10.0
+"""Frames outside speech read as each band's 5th percentile in speech minus this (a quiet, flat floor)."""
+MODULATION_VALLEY_DB = 1.0
+"""Two modulation nuclei stay apart only if the unfiltered level dips this much between them (else the louder stays)."""
+CONSENSUS_TOLERANCE_S = 0.06
+"""Two detectors' nuclei closer than this are the same nucleus."""
 
 
 def nucleus_contour_db(band_levels_db: np.ndarray, sub_band_powers: tuple, *, speech: np.ndarray) -> np.ndarray:
@@ -85,6 +120,7 @@ def syllable_nuclei(
     voiced: np.ndarray,
     hop_s: float = 0.01,
     sub_band_powers: tuple | None = None,
+    modulation_band_powers: np.ndarray | None = None,
 ) -> np.ndarray:
     """Frame indices of syllable nuclei.
 
@@ -103,6 +139,11 @@ def syllable_nuclei(
         the nucleus contour is :func:`nucleus_contour_db` (the rate-3
         detector, which ``calibration/rate.json`` is fitted for); omitted,
         the v2 single-band detector runs.
+    modulation_band_powers : np.ndarray [shape=(n_bands, n_frames)], optional
+        The ``MODULATION_BANDS`` powers on the same grid.  Given (with
+        ``sub_band_powers``), the nuclei are the :func:`consensus_nuclei` of
+        the three-band and the :func:`modulation_nuclei` detectors (the
+        Mandarin detector of calibration rate-4).
 
     Returns
     -------
@@ -127,4 +168,124 @@ def syllable_nuclei(
     )
     # voiced at the peak or within one frame of it
     near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
-    return peaks[speech[peaks] & near_voiced[peaks]]
+    peaks = peaks[speech[peaks] & near_voiced[peaks]]
+    if modulation_band_powers is None or sub_band_powers is None:
+        return peaks
+    second = modulation_nuclei(modulation_band_powers, speech=speech, voiced=voiced, hop_s=hop_s)
+    return consensus_nuclei(peaks, second, hop_s=hop_s)
+
+
+def modulation_nuclei(
+    band_powers: np.ndarray,
+    *,
+    speech: np.ndarray,
+    voiced: np.ndarray,
+    hop_s: float = 0.01,
+) -> np.ndarray:
+    """Frame indices of nuclei found in the syllable-rate modulation of the loudest mel bands.
+
+    Parameters
+    ----------
+    band_powers : np.ndarray [shape=(n_bands, n_frames)]
+        Linear powers of the ``MODULATION_BANDS`` (e.g.
+        :attr:`tonecheck.loudness.FrameBandPowers.mel`), measured at least
+        on every speech frame; NaN elsewhere is allowed.
+    speech, voiced : np.ndarray [shape=(n_frames,)], bool
+        Speech frames and voiced frames on the same grid.
+    hop_s : float > 0
+        Frame hop in seconds.
+
+    Returns
+    -------
+    frames : np.ndarray [shape=(n_nuclei,)], int
+        Peaks of the mean band-passed level with ``MODULATION_MIN_DIP_DB``
+        prominence, at least ``MIN_SPACING_S`` apart, in speech, voiced
+        within one frame, and no more than ``MAX_BELOW_REF_DB`` below the
+        loud-speech level of the bands.
+    """
+    b, a = signal.butter(1, MODULATION_PASS_HZ, btype="band", fs=1.0 / hop_s)
+    if speech.sum() < 2 or len(speech) <= 3 * max(len(a), len(b)):
+        return np.zeros(0, int)
+    # dB levels are needed in speech only: outside it the contour reads a flat floor
+    speech_db = np.float32(10.0) * np.log10(np.fmax(band_powers[:, speech], np.float32(_FLOOR_POWER)))  # NaN: floor
+    band_mean_db = speech_db.mean(axis=1)
+    loudest = np.argsort(band_mean_db)[-MODULATION_LOUDEST_BANDS:]
+    level = np.empty((len(loudest), len(speech)), np.float32)
+    level[:, speech] = speech_db[loudest]
+    level[:, ~speech] = (np.percentile(speech_db[loudest], 5, axis=1) - MODULATION_FILL_BELOW_DB)[:, None]
+    mean_level = level.mean(axis=0)
+    contour = signal.filtfilt(b, a, mean_level - band_mean_db[loudest].mean())  # linear: the mean of filtered bands
+    peaks, _ = signal.find_peaks(
+        contour, prominence=MODULATION_MIN_DIP_DB, distance=max(1, int(round(MIN_SPACING_S / hop_s)))
+    )
+    near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
+    peaks = peaks[speech[peaks] & near_voiced[peaks]]
+    overall_db = speech_db.mean(axis=0)  # all bands, speech frames in order
+    loud_enough = overall_db[np.cumsum(speech)[peaks] - 1] > np.percentile(overall_db, 95) - MAX_BELOW_REF_DB
+    return _with_valleys(peaks[loud_enough], _smoothed(mean_level, NUCLEUS_WINDOW_S / hop_s))
+
+
+def _smoothed(level: np.ndarray, width_frames: float) -> np.ndarray:
+    """``level`` smoothed by a Hann window of about ``width_frames`` frames."""
+    kernel = np.hanning(max(1, int(round(width_frames))) + 2)[1:-1]
+    return np.convolve(level, kernel / kernel.sum(), mode="same")
+
+
+def _with_valleys(peaks: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Keep consecutive peaks apart only where ``level`` dips ``MODULATION_VALLEY_DB`` below the lower of the two.
+
+    The band-pass that exposes merged syllables also splits one long,
+    steady vowel (slow speech) into an onset and an offset peak; with no
+    dip between them in the unfiltered level, they are one nucleus (the
+    louder frame).
+    """
+    if len(peaks) < 2:
+        return peaks
+    between = np.minimum.reduceat(level, peaks)[:-1].tolist()  # min of level over [peak i, peak i + 1)
+    height = level[peaks].tolist()
+    kept, low = [0], np.inf  # low: min of level from the last kept peak up to the current one
+    for i in range(1, len(peaks)):
+        low = min(low, between[i - 1])
+        if low <= min(height[kept[-1]], height[i]) - MODULATION_VALLEY_DB:
+            kept.append(i)
+            low = np.inf
+        elif height[i] > height[kept[-1]]:
+            kept[-1], low = i, np.inf
+    return peaks[kept]
+
+
+def consensus_nuclei(first: np.ndarray, second: np.ndarray, *, hop_s: float = 0.01) -> np.ndarray:
+    """Join two detectors' nuclei so that the count is the mean of their counts.
+
+    A nucleus of ``first`` with a nucleus of ``second`` within
+    ``CONSENSUS_TOLERANCE_S`` is one nucleus (at ``first``'s frame); of the
+    nuclei only one detector found, taken in time order, every second one
+    is kept (the first of them included).  The result has
+    ``ceil((len(first) + len(second)) / 2)`` nuclei whatever the pairing, and
+    locally about half the unshared nuclei.
+
+    Parameters
+    ----------
+    first, second : np.ndarray [shape=(n,)], int
+        Sorted frame indices of each detector's nuclei.
+    hop_s : float > 0
+        Frame hop in seconds.
+
+    Returns
+    -------
+    frames : np.ndarray, int
+        Sorted frame indices.
+    """
+    first, second = np.asarray(first, int), np.asarray(second, int)
+    tolerance = int(round(CONSENSUS_TOLERANCE_S / hop_s))
+    shared_first = np.zeros(len(first), bool)
+    shared_second = np.zeros(len(second), bool)
+    j = 0
+    for i, frame in enumerate(first):
+        while j < len(second) and second[j] < frame - tolerance:
+            j += 1
+        if j < len(second) and abs(int(second[j]) - int(frame)) <= tolerance:
+            shared_first[i] = shared_second[j] = True
+            j += 1
+    unshared = np.sort(np.concatenate([first[~shared_first], second[~shared_second]]))
+    return np.sort(np.concatenate([first[shared_first], unshared[::2]]))
