@@ -47,8 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import corpus  # noqa: E402
 from tonecheck import rate as rate_mod  # noqa: E402
 from tonecheck.audio import ANALYSIS_SR, from_array  # noqa: E402
+from tonecheck.bandpowers import frame_band_powers  # noqa: E402
 from tonecheck.frames import HOP_S  # noqa: E402
-from tonecheck.loudness import frame_band_powers, frame_levels_db  # noqa: E402
+from tonecheck.loudness import frame_levels_db  # noqa: E402
 from tonecheck.pitch import track_pitch  # noqa: E402
 from tonecheck.speech import detect_speech  # noqa: E402
 

@@ -10,6 +10,7 @@ from tests import synth
 from tonecheck import TonecheckError, analyze_file
 from tonecheck.analysis import analyze
 from tonecheck.audio import from_array
+from tonecheck.bandpowers import alpha_band_energies
 from tonecheck.frames import HOP_S
 from tonecheck.intensity import (
     INTENSITY_BANDS,
@@ -20,7 +21,7 @@ from tonecheck.intensity import (
     measure_intensity,
     relative_to_baseline,
 )
-from tonecheck.loudness import alpha_band_energies, frame_levels_db
+from tonecheck.loudness import frame_levels_db
 from tonecheck.rate import BAND_HZ
 from tonecheck.targets import load_targets
 

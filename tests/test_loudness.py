@@ -1,14 +1,14 @@
-"""tonecheck.loudness: frame levels, P.56-style active level, phrases, alpha bands. Tolerances in dB."""
+"""tonecheck.loudness and .bandpowers: frame levels, P.56-style active level, phrases, alpha bands. Tolerances in dB."""
 
 import numpy as np
 import pytest
 from scipy import signal
 
-from tonecheck import loudness
+from tonecheck import bandpowers, loudness
+from tonecheck.bandpowers import alpha_band_energies
 from tonecheck.frames import frame_signal, frames_at
 from tonecheck.loudness import (
     active_speech_level_db,
-    alpha_band_energies,
     alpha_ratio_db,
     frame_levels_db,
     phrase_levels_db,
@@ -149,7 +149,7 @@ def test_gathered_frames_equal_frame_by_frame_cuts(rng):
 
 def _filtered_band_power(y: np.ndarray, band_hz) -> np.ndarray:
     """The first definition of the alpha bands: 2nd-order Butterworth band-pass, then each frame's 30 ms mean square."""
-    lev = frame_levels_db(y, sr=SR, band_hz=band_hz, order=loudness.INTENSITY_BAND_ORDER)
+    lev = frame_levels_db(y, sr=SR, band_hz=band_hz, order=bandpowers.INTENSITY_BAND_ORDER)
     return np.where(lev <= -120.0, 0.0, 10 ** ((lev - loudness.FULL_SCALE_DB) / 10))
 
 
@@ -160,7 +160,7 @@ def test_alpha_band_powers_equal_filtering_then_framing(rng):
     y = sum(a * np.sin(2 * np.pi * f * t + f) for f, a in amps.items())
     y = (y * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
     mid = slice(20, -20)
-    for power, band in zip(alpha_band_energies(y, sr=SR), (loudness.INTENSITY_HIGH_HZ, loudness.INTENSITY_LOW_HZ)):
+    for power, band in zip(alpha_band_energies(y, sr=SR), (bandpowers.INTENSITY_HIGH_HZ, bandpowers.INTENSITY_LOW_HZ)):
         filtered = _filtered_band_power(y, band)
         # the Hann window's main lobe smooths the skirt where the strong 250 Hz tone sits: +0.08 dB in the low band
         assert 10 * np.log10(power[mid].sum() / filtered[mid].sum()) == pytest.approx(0.0, abs=0.1)
@@ -172,7 +172,7 @@ def test_a_tone_reads_its_mean_square_through_each_band_response(freq_hz):
     """Within 0.05 dB where the response is within 3 dB of the pass band, 0.3 dB on the skirts (main-lobe smoothing)."""
     amp = 0.2
     high, low = alpha_band_energies(tone(freq_hz, 1.0, amp), sr=SR)
-    for power, band in ((high, loudness.INTENSITY_HIGH_HZ), (low, loudness.INTENSITY_LOW_HZ)):
+    for power, band in ((high, bandpowers.INTENSITY_HIGH_HZ), (low, bandpowers.INTENSITY_LOW_HZ)):
         sos = signal.butter(2, band, btype="band", fs=SR, output="sos")
         gain = np.abs(signal.sosfreqz(sos, worN=[freq_hz], fs=SR)[1][0]) ** 2
         tol_db = 0.05 if gain > 0.5 else 0.3
@@ -181,7 +181,7 @@ def test_a_tone_reads_its_mean_square_through_each_band_response(freq_hz):
 
 def test_alpha_band_powers_of_chosen_frames_equal_those_of_all_frames(monkeypatch, rng):
     """Only the frames asked for are measured (others NaN), in stretches of 7 frames, from arrays or files."""
-    monkeypatch.setattr(loudness, "SPAN_FRAMES", 7)
+    monkeypatch.setattr(bandpowers, "SPAN_FRAMES", 7)
     y = (0.1 * rng.standard_normal(30_001)).astype(np.float32)
     frames = rng.random(1 + len(y) // 80) < 0.3
     frames[[0, -1]] = True  # both edges zero-padded

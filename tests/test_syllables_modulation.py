@@ -5,8 +5,8 @@ import pytest
 
 from tonecheck.analysis import Settings, analyze
 from tonecheck.audio import from_array
+from tonecheck.bandpowers import alpha_band_energies, frame_band_powers
 from tonecheck.filterbank import mel_filters
-from tonecheck.loudness import alpha_band_energies, frame_band_powers
 from tonecheck.rate import rate_calibration
 from tonecheck.syllables import MODULATION_BANDS, consensus_nuclei, modulation_nuclei, syllable_nuclei
 

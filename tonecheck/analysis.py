@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audio import Audio, load_audio
+from .bandpowers import frame_band_powers
 from .errors import TonecheckError, catalog_error
 from .frames import HOP_S
 from .intensity import Intensity, alpha_frames, measure_intensity
 from .intonation import Intonation, PitchSummary, measure_intonation, summarize_pitch
-from .loudness import LoudnessSummary, alpha_ratio_db, frame_band_powers, frame_levels_db, summarize_loudness
+from .loudness import LoudnessSummary, alpha_ratio_db, frame_levels_db, summarize_loudness
 from .messages import Message
 from .pitch import PitchTrack, track_pitch
 from .rate import (

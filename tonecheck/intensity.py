@@ -227,7 +227,7 @@ def alpha_frames(f0_hz: np.ndarray, pauses: np.ndarray, *, max_pause_frames: int
     Returns
     -------
     frames : np.ndarray [shape=(n_frames,)], bool
-        For :func:`tonecheck.loudness.alpha_band_energies` ``frames=``.
+        For :func:`tonecheck.bandpowers.alpha_band_energies` ``frames=``.
     """
     pause_idx = np.flatnonzero(pauses)
     if pause_idx.size < NOISE_MIN_FRAMES:
@@ -287,7 +287,7 @@ def measure_intensity(
         Speech-band frame levels in dBFS (the speech detector's input).
     band_energy : (np.ndarray, np.ndarray)
         Per-frame energy in the upper and lower alpha bands (linear, any
-        common scale), from :func:`tonecheck.loudness.alpha_band_energies`;
+        common scale), from :func:`tonecheck.bandpowers.alpha_band_energies`;
         NaN where not measured (the frames of :func:`alpha_frames` must be).
     speech : np.ndarray [shape=(n_frames,)], bool
         Speech frames.

@@ -21,17 +21,13 @@ nuclei and measure speech rate automatically, Behavior Research Methods
 
 from __future__ import annotations
 
-import json
-import re
-import string
-import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 
+from .rate_calibrations import RateCalibration, rate_calibration
 from .syllables import BAND_HZ, MODULATION_BANDS, syllable_nuclei
+from .word_count import CJK, count_words, foreign_script, transcript_scripts
 
 __all__ = [
     "RateEstimate",
@@ -40,6 +36,7 @@ __all__ = [
     "syllable_nuclei",
     "estimate_rate",
     "count_words",
+    "CJK",
     "transcript_scripts",
     "foreign_script",
     "BAND_HZ",
@@ -51,51 +48,10 @@ __all__ = [
     "rates_differ",
 ]
 
-PUNCTUATION = string.punctuation + "\u2018\u2019\u201c\u201d\u2026"
-NOISE_MARKER = re.compile(r"<[^<>]*>[.,;:!?]*")
-"""Transcript markers such as <NOISE> are not words."""
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 WINDOW_S = 5.0
 """Length of the ``rate.windows`` stretches (a turn of a few seconds), seconds."""
 Z_90 = 1.645
 """Two-sided 90% normal quantile for the rate intervals."""
-
-
-@dataclass(frozen=True)
-class RateCalibration:
-    """Per-language calibration of nucleus counts and where it came from.
-
-    Attributes
-    ----------
-    syllables_per_word : float
-        Detected nuclei per word (words = nuclei / this).
-    chars_per_nucleus : float
-        Mandarin characters per detected nucleus (1.0 for English: unused).
-    count_var_per_nucleus, rel_sd_floor : float
-        Held-out error model of a rate from ``n`` nuclei: log-scale standard
-        deviation ``sqrt(count_var_per_nucleus / n + rel_sd_floor**2)``.
-    detector : str
-        The nucleus detector the factors are fitted for: ``"three-band"``
-        (:func:`syllable_nuclei` with the alpha-band powers) or
-        ``"three-band+modulation"`` (also with the ``MODULATION_BANDS``
-        powers: the consensus of both detectors).
-    """
-
-    version: str
-    language: str
-    syllables_per_word: float
-    source: str
-    chars_per_nucleus: float = 1.0
-    count_var_per_nucleus: float = 1.0
-    rel_sd_floor: float = 0.0
-    detector: str = "three-band"
-
-    @property
-    def uses_modulation(self) -> bool:
-        """Whether the detector needs the ``MODULATION_BANDS`` powers."""
-        return self.detector == "three-band+modulation"
 
 
 @dataclass(frozen=True)
@@ -166,96 +122,6 @@ class WindowRate:
     chars_per_min_low: float | None
     chars_per_min_high: float | None
     rel_sd: float
-
-
-@cache
-def rate_calibration(language: str) -> RateCalibration:
-    """The shipped syllables-per-word calibration for ``language`` (en, zh)."""
-    data = json.loads(resources.files("tonecheck.calibration").joinpath("rate.json").read_text("utf-8"))
-    if language not in data["languages"]:
-        raise ValueError(f"no rate calibration for language={language!r}; use one of {sorted(data['languages'])}")
-    entry = data["languages"][language]
-    return RateCalibration(
-        data["version"],
-        language,
-        float(entry["syllables_per_word"]),
-        entry["source"],
-        chars_per_nucleus=float(entry.get("chars_per_nucleus", 1.0)),
-        count_var_per_nucleus=float(data["uncertainty"]["count_var_per_nucleus"]),
-        rel_sd_floor=float(entry["rel_sd_floor"]),
-        detector=entry.get("detector", "three-band"),
-    )
-
-
-def _latin_tokens(text: str) -> list:
-    """Whitespace tokens outside Chinese characters that hold a letter or digit (noise markers dropped)."""
-    tokens = CJK.sub(" ", unicodedata.normalize("NFKC", text)).split()
-    return [t for t in tokens if not NOISE_MARKER.fullmatch(t) and any(c.isalnum() for c in t.strip(PUNCTUATION))]
-
-
-def _han_words(text: str) -> tuple:
-    """Words and characters of the Chinese part of ``text`` (jieba, else characters / calibrated factor)."""
-    chars = len(CJK.findall(text))
-    if not chars:
-        return 0.0, 0
-    try:
-        import jieba  # optional: the segmenter the corpus labels use
-    except ImportError:
-        return chars / rate_calibration("zh").syllables_per_word, chars
-    jieba.setLogLevel(60)
-    return float(sum(1 for tok in jieba.lcut(text) if CJK.search(tok))), chars
-
-
-def transcript_scripts(text: str) -> tuple:
-    """How much of a transcript is written in each script.
-
-    Returns
-    -------
-    latin_words : int
-        Whitespace words outside Chinese characters (English, pinyin, digits).
-    han_chars : int
-        Chinese characters.
-    """
-    return len(_latin_tokens(text)), len(CJK.findall(text))
-
-
-def foreign_script(text: str, *, language: str) -> str | None:
-    """``"han"`` or ``"latin"`` when a transcript is mostly in the other language's script, else None.
-
-    English speech with mostly Chinese characters (compared as estimated
-    words) gives ``"han"``; Mandarin speech with more Latin-alphabet words
-    than Chinese characters gives ``"latin"``.
-    """
-    latin_words, han_chars = transcript_scripts(text)
-    if language == "en" and han_chars / rate_calibration("zh").syllables_per_word > latin_words:
-        return "han"
-    if language == "zh" and latin_words > han_chars:
-        return "latin"
-    return None
-
-
-def count_words(text: str, *, language: str) -> tuple:
-    """Words and syllable-bearing units in a transcript, counted per script.
-
-    Chinese characters are counted as Mandarin words (``jieba`` tokens that
-    contain Chinese characters when jieba is installed, else characters
-    divided by the calibrated characters-per-word factor); the rest as
-    English-style whitespace words (surrounding punctuation stripped, inner
-    apostrophes and hyphens kept). So a Chinese transcript under
-    ``language="en"`` is not one long "word", and English product names in a
-    Mandarin transcript count too. ``language`` decides only what ``chars``
-    means.
-
-    Returns
-    -------
-    words : float
-    chars : int
-        Chinese characters for ``language="zh"`` (the Mandarin syllable
-        count), 0 for English.
-    """
-    han_words, chars = _han_words(text)
-    words = han_words + len(_latin_tokens(text))
-    return float(words), (chars if language == "zh" else 0)
 
 
 def estimate_rate(

@@ -7,7 +7,7 @@ reference.  :mod:`tonecheck.rate` turns the count into rates.
 
 The nucleus contour (calibration rate-3) is the mean, in dB, of three level
 contours the analysis already has: the 300-3000 Hz band (``BAND_HZ``) and the
-two alpha-ratio bands of :func:`tonecheck.loudness.alpha_band_energies`
+two alpha-ratio bands of :func:`tonecheck.bandpowers.alpha_band_energies`
 (400-1000 and 1000-3400 Hz).  A mean of dB levels is high only where every
 band is loud at once, as in a vowel; a consonant or a formant move between
 two merged syllables lowers one band and so leaves a dip that the single
@@ -88,7 +88,7 @@ def nucleus_contour_db(band_levels_db: np.ndarray, sub_band_powers: tuple, *, sp
         ``BAND_HZ`` frame levels in dBFS.
     sub_band_powers : tuple of np.ndarray [shape=(n_frames,)]
         Linear mean-square powers of the sub-bands (full scale = 1), e.g. the
-        ``(high, low)`` pair of :func:`tonecheck.loudness.alpha_band_energies`.
+        ``(high, low)`` pair of :func:`tonecheck.bandpowers.alpha_band_energies`.
         NaN marks a frame that was not measured.
     speech : np.ndarray [shape=(n_frames,)], bool
         Speech frames (where the offset for unmeasured frames is taken).
@@ -134,7 +134,7 @@ def syllable_nuclei(
     hop_s : float > 0
         Frame hop in seconds.
     sub_band_powers : (np.ndarray, np.ndarray), optional
-        The ``(high, low)`` powers of :func:`tonecheck.loudness.alpha_band_energies`
+        The ``(high, low)`` powers of :func:`tonecheck.bandpowers.alpha_band_energies`
         on the same grid, measured at least on every speech frame.  Given,
         the nucleus contour is :func:`nucleus_contour_db` (the rate-3
         detector, which ``calibration/rate.json`` is fitted for); omitted,
@@ -188,7 +188,7 @@ def modulation_nuclei(
     ----------
     band_powers : np.ndarray [shape=(n_bands, n_frames)]
         Linear powers of the ``MODULATION_BANDS`` (e.g.
-        :attr:`tonecheck.loudness.FrameBandPowers.mel`), measured at least
+        :attr:`tonecheck.bandpowers.FrameBandPowers.mel`), measured at least
         on every speech frame; NaN elsewhere is allowed.
     speech, voiced : np.ndarray [shape=(n_frames,)], bool
         Speech frames and voiced frames on the same grid.
