@@ -27,6 +27,11 @@ A Praat-style autocorrelation tracker (Boersma 1993), vectorised:
    pass uses ``floor = FLOOR_FACTOR * q15`` and
    ``ceiling = CEILING_FACTOR * q85`` of those F0 values.
 
+Steps 1 and 3 live in :mod:`tonecheck.pitch_candidates`, step 4's path
+search in :mod:`tonecheck.pitch_path`; this module checks the input,
+chooses the frames, scores the candidates and adapts the range (steps 2
+and 5).  Their constants are re-exported here.
+
 Only numpy/scipy/soxr are used in the hot path (numba would save a few ms
 in the Viterbi loop but costs 0.6 s to import).  Working memory is bounded
 by processing ``BLOCK_FRAMES`` frames at a time.
@@ -37,16 +42,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
-import soxr
 
 from . import frames
+from .pitch_candidates import (  # noqa: F401 (its constants stay importable from here; patch them there)
+    FFT_BATCH,
+    MIN_CANDIDATE_STRENGTH,
+    N_CANDIDATES,
+    PERIODS_PER_WINDOW,
+    WORK_SR,
+    candidates,
+)
+from .pitch_path import MAX_RUN_FRAMES, OCTAVE_JUMP_COST, VOICED_UNVOICED_COST, viterbi  # noqa: F401 (as above)
 from .samplefile import SampleFile
 
 __all__ = ["PitchTrack", "track_pitch"]
 
-WORK_SR = 4000
-"""Analysis sample rate in Hz."""
 WIDE_FLOOR_HZ = 50.0
 WIDE_CEILING_HZ = 700.0
 """Search range of the register-finding first pass, Hz."""
@@ -65,22 +75,12 @@ MIN_REGISTER_FRAMES = 20
 """First-pass voiced frames needed before the range is adapted."""
 REGISTER_STEP = 3
 """The first pass analyses every this-many-th active frame."""
-PERIODS_PER_WINDOW = 3.0
-"""Window length in periods of the floor (Praat's value)."""
-N_CANDIDATES = 4
-"""Voiced candidates kept per frame."""
-MIN_CANDIDATE_STRENGTH = 0.3
-"""Autocorrelation peaks below this never become candidates."""
 VOICING_THRESHOLD = 0.45
 """Strength of the unvoiced candidate (Praat's voicing threshold)."""
 SILENCE_THRESHOLD = 0.03
 """Amplitude, relative to loud speech, below which unvoiced is favoured."""
 OCTAVE_COST = 0.01
 """Bonus per octave for higher-F0 candidates."""
-OCTAVE_JUMP_COST = 0.35
-"""Cost per octave of F0 change between consecutive frames."""
-VOICED_UNVOICED_COST = 0.14
-"""Cost of a voiced/unvoiced transition."""
 ANALYSIS_RANGE_DB = 45.0
 """Frames this far below the loud-speech level are not analysed."""
 LOUD_PERCENTILE = 95.0
@@ -93,10 +93,6 @@ SPEECH_MARGIN_FRAMES = 3
 """Frames analysed on each side of the caller's speech mask."""
 BLOCK_FRAMES = 30000
 """Frames per processing block (bounded memory for long recordings)."""
-FFT_BATCH = 2048
-"""Frames per batched FFT."""
-MAX_RUN_FRAMES = 1000
-"""Longer candidate runs are cut for the Viterbi pass."""
 _IMPOSSIBLE = -1e9
 
 
@@ -129,15 +125,6 @@ class PitchTrack:
     def voiced(self) -> np.ndarray:
         """Boolean mask of voiced frames, shape ``(n_frames,)``."""
         return ~np.isnan(self.f0_hz)
-
-
-@dataclass(frozen=True)
-class _Candidates:
-    """Voiced candidates of a run of frames (``nan`` = no candidate)."""
-
-    f0_hz: np.ndarray  # float32 [m, N_CANDIDATES]
-    strength: np.ndarray  # float32 [m, N_CANDIDATES], raw peak height
-    best: np.ndarray  # float32 [m], highest peak (0 if none)
 
 
 def track_pitch(
@@ -302,141 +289,16 @@ def _track_frames(
     step: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """F0 (nan = unvoiced) and strength of frames ``idx`` (sorted, one block)."""
-    cands = _candidates(y, sr, hop, idx, floor_hz, ceiling_hz)
+    cands = candidates(y, sr, hop, idx, floor_hz, ceiling_hz)
     score = cands.strength + OCTAVE_COST * np.log2(cands.f0_hz / floor_hz)
     uv = VOICING_THRESHOLD + np.maximum(0.0, 2.0 - rel_amp * (1.0 + VOICING_THRESHOLD) / SILENCE_THRESHOLD)
     score = np.concatenate([uv[:, None], np.nan_to_num(score, nan=_IMPOSSIBLE)], axis=1)
     has = ~np.isnan(cands.f0_hz[:, 0])
     breaks = np.concatenate(([True], np.diff(idx) > step))
-    state = _viterbi(np.log2(cands.f0_hz), score.astype(np.float32), has, breaks, jump_scale=1.0 / step)
+    state = viterbi(np.log2(cands.f0_hz), score.astype(np.float32), has, breaks, jump_scale=1.0 / step)
     rows = np.arange(idx.size)
     voiced = state > 0
     pick = np.maximum(state - 1, 0)
     f0 = np.where(voiced, cands.f0_hz[rows, pick], np.float32(np.nan))
     strength = np.where(voiced, cands.strength[rows, pick], cands.best)
     return f0, np.clip(strength, 0.0, 1.0).astype(np.float32)
-
-
-def _work_signal(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, half_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """The stretch of ``y`` around frames ``idx`` at ``WORK_SR``, and the frame centres in it."""
-    margin = int(np.ceil((half_s + 0.01) * sr))
-    a = max(0, int(idx[0]) * hop - margin)
-    b = min(len(y), int(idx[-1]) * hop + margin)
-    seg = np.asarray(y[a:b], dtype=np.float32)
-    x = seg if sr == WORK_SR else soxr.resample(seg, sr, WORK_SR, quality="HQ")
-    centres = np.rint((idx * hop - a) * (WORK_SR / sr)).astype(np.int64)
-    return x, centres
-
-
-def _candidates(y: np.ndarray, sr: int, hop: int, idx: np.ndarray, floor_hz: float, ceiling_hz: float) -> _Candidates:
-    """Autocorrelation peaks between the floor and ceiling lags of frames ``idx``."""
-    win = int(round(PERIODS_PER_WINDOW * WORK_SR / floor_hz)) | 1
-    lag_lo = max(2, int(np.floor(WORK_SR / ceiling_hz)))
-    lag_hi = int(np.ceil(WORK_SR / floor_hz))
-    nfft = scipy.fft.next_fast_len(win + lag_hi + 2, real=True)
-    x, centres = _work_signal(y, sr, hop, idx, win / WORK_SR / 2)
-    x = np.pad(x, (win, win))
-    starts = centres + win - win // 2
-    window = np.hanning(win + 2)[1:-1].astype(np.float32)
-    r_window = scipy.fft.irfft(np.abs(scipy.fft.rfft(window, nfft)) ** 2, nfft)[: lag_hi + 2]
-    r_window /= r_window[0]
-    view = np.lib.stride_tricks.sliding_window_view(x, win)
-    out_f0 = np.full((idx.size, N_CANDIDATES), np.nan, np.float32)
-    out_s = np.full((idx.size, N_CANDIDATES), np.nan, np.float32)
-    best = np.zeros(idx.size, np.float32)
-    for a in range(0, idx.size, FFT_BATCH):
-        fr = view[starts[a : a + FFT_BATCH]]
-        fr = (fr - fr.mean(axis=1, keepdims=True)) * window
-        r = scipy.fft.irfft(np.abs(scipy.fft.rfft(fr, nfft, axis=1)) ** 2, nfft, axis=1)[:, : lag_hi + 2]
-        energy = r[:, :1]
-        r = np.where(energy > 0, r / np.maximum(energy, 1e-30), 0.0) / r_window
-        f0, s = _peaks(r, lag_lo, lag_hi)
-        out_f0[a : a + len(fr)], out_s[a : a + len(fr)] = f0, s
-        best[a : a + len(fr)] = np.nan_to_num(np.nanmax(np.where(np.isnan(s), -1, s), axis=1).clip(0))
-    return _Candidates(out_f0, out_s, best)
-
-
-def _peaks(r: np.ndarray, lag_lo: int, lag_hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``N_CANDIDATES`` highest local maxima of ``r`` in ``lag_lo..lag_hi`` (parabolic)."""
-    left, mid, right = r[:, lag_lo - 1 : lag_hi], r[:, lag_lo : lag_hi + 1], r[:, lag_lo + 1 : lag_hi + 2]
-    is_peak = (mid > left) & (mid >= right) & (mid > MIN_CANDIDATE_STRENGTH)
-    curve = left - 2 * mid + right
-    offset = np.where(curve < 0, 0.5 * (left - right) / np.where(curve < 0, curve, -1), 0.0)
-    height = mid - 0.25 * (left - right) * offset
-    height = np.where(is_peak, height, -np.inf)
-    k = min(N_CANDIDATES, height.shape[1])
-    top = np.argpartition(-height, k - 1, axis=1)[:, :k]
-    rows = np.arange(r.shape[0])[:, None]
-    h = height[rows, top]
-    lag = lag_lo + top + offset[rows, top]
-    ok = np.isfinite(h)
-    f0 = np.where(ok, WORK_SR / np.where(ok, lag, 1.0), np.nan)
-    s = np.where(ok, h, np.nan)
-    order = np.argsort(-np.nan_to_num(s, nan=-1.0), axis=1)
-    return (
-        np.take_along_axis(f0, order, axis=1).astype(np.float32),
-        np.take_along_axis(s, order, axis=1).astype(np.float32),
-    )
-
-
-def _segments(has: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and lengths of runs of frames with candidates, cut at breaks and ``MAX_RUN_FRAMES``."""
-    new = has & (breaks | ~np.concatenate(([False], has[:-1])))
-    starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], has.size)
-    ends = (
-        np.array([s + np.argmin(np.append(has[s:e], False)) for s, e in zip(starts, ends)], dtype=np.int64)
-        if starts.size
-        else starts
-    )
-    pieces = [
-        (s, min(MAX_RUN_FRAMES, e - p)) for s, e in zip(starts, ends) for p in range(s, e, MAX_RUN_FRAMES) for s in [p]
-    ]
-    if not pieces:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    arr = np.array(pieces, dtype=np.int64)
-    order = np.argsort(-arr[:, 1], kind="stable")
-    return arr[order, 0], arr[order, 1]
-
-
-def _viterbi(
-    log_f0: np.ndarray, score: np.ndarray, has: np.ndarray, breaks: np.ndarray, *, jump_scale: float
-) -> np.ndarray:
-    """Best state per frame (0 = unvoiced, k = candidate k-1), Praat's path costs.
-
-    Frames without candidates are unvoiced, which makes the runs between
-    them independent; the runs advance together, one frame per step.
-    """
-    m, n_states = score.shape
-    state = np.zeros(m, np.int64)
-    starts, lengths = _segments(has, breaks)
-    if not starts.size:
-        return state
-    log_f0 = np.nan_to_num(log_f0, nan=0.0).astype(np.float32)
-    log_f0 = np.concatenate([np.zeros((m, 1), np.float32), log_f0], axis=1)
-    voiced_cost = np.full(n_states, VOICED_UNVOICED_COST, np.float32)
-    voiced_cost[0] = 0.0
-    switch = np.abs(voiced_cost[:, None] - voiced_cost[None, :])  # [from, to]
-    both = (voiced_cost[:, None] > 0) & (voiced_cost[None, :] > 0)
-    jump = OCTAVE_JUMP_COST * jump_scale
-    back = np.zeros((m, n_states), np.int8)
-    delta = score[starts] - voiced_cost
-    for t in range(1, int(lengths[0])):
-        k = int(np.count_nonzero(lengths > t))  # lengths are sorted, longest first
-        cur = starts[:k] + t
-        octaves = np.abs(log_f0[cur - 1][:, :, None] - log_f0[cur][:, None, :])
-        total = delta[:k, :, None] - np.where(both, jump * octaves, switch)
-        back[cur] = np.argmax(total, axis=1)
-        delta[:k] = np.max(total, axis=1) + score[cur]
-    pick = np.argmax(delta - voiced_cost, axis=1)
-    for t in range(int(lengths[0]) - 1, -1, -1):
-        k = int(np.count_nonzero(lengths > t))
-        ends_here = lengths[:k] - 1 == t
-        cur = starts[:k] + t
-        if t < int(lengths[0]) - 1:
-            later = ~ends_here
-            pick_k = pick[:k].copy()
-            pick_k[later] = back[cur[later] + 1, pick[:k][later]]
-            pick[:k] = pick_k
-        state[cur] = pick[:k]
-    return state

@@ -72,7 +72,7 @@ def _check_outputs(files, report_path, plot_path) -> None:
     if report_path is not None:
         check_output_path(report_path, protect=files)
     if plot_path is not None:
-        from ..report.plots import figure_format
+        from ..report.figure_files import figure_format
 
         figure_format(plot_path)
         check_output_path(plot_path, protect=files)
@@ -317,7 +317,7 @@ def _write_outputs(result, report_path, plot_path, embed_audio: bool, lang: str,
         uri = audio_data_uri(call_audio(result) if call else result.audio) if embed_audio else None
         write_atomic(report_path, render(result, lang=lang, audio_data_uri=uri), protect=protect)
     if plot_path is not None:
-        from ..report.plots import save_figure
+        from ..report.figure_files import save_figure
 
         if call:
             from ..report.call_plots import call_figure as figure

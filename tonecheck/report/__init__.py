@@ -7,7 +7,12 @@ page
 html
     The call report page (``render_report``).
 plots
-    The pitch/loudness/rate figure; the only matplotlib importer.
+    The one-voice figure (pitch, intensity, loudness, rate).
+call_plots
+    The two-party figure.
+figure_style, figure_files
+    The look both figures share; figure bytes and files (PNG/SVG/PDF) and the
+    time axis in the PNG. These four are the only matplotlib importers.
 csv
     ``summary.csv`` of a batch.
 dashboard

@@ -28,9 +28,9 @@ from . import html as one_voice
 from .call_plots import call_figure
 from .call_text import greeting_line, intensity_answer, rate_answer, side_text, turn_figure_lines
 from .embed import PLAYBACK_SCRIPT, audio_element
+from .figure_files import figure_png
 from .html import _num
 from .page import escape, png_img, render_page
-from .plots import figure_png
 from .text import clock
 
 __all__ = ["render_call_report", "timeline_svg", "overlaps_s", "call_audio"]

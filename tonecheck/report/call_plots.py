@@ -1,9 +1,9 @@
 """Figure of a two-party call: turns, and each party's rate and intensity turn by turn.
 
-Built from :mod:`tonecheck.report.plots` helpers (Agg canvas, no pyplot, the
+Built from :mod:`tonecheck.report.figure_style` helpers (Agg canvas, no pyplot, the
 CJK font fallback, the time axis in m:ss, legends above the panels), so the
 figure reads like the one-voice figure and is saved with the same
-:func:`tonecheck.report.plots.save_figure`. Readable in grayscale: the agent
+:func:`tonecheck.report.figure_files.save_figure`. Readable in grayscale: the agent
 is drawn solid black, the caller dashed grey, flagged moments hatched.
 
 API
@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter
 from ..intensity import INDEX_MAX
 from ..messages import text
 from ..turns import AGENT, CALLER
-from .plots import DPI, _clock, _legend_above, _short_name, _spans, cjk_font
+from .figure_style import DPI, _clock, _legend_above, _short_name, _spans, cjk_font
 
 __all__ = ["call_figure"]
 

@@ -156,5 +156,5 @@ PLAYBACK_SCRIPT = """
 timeline shapes) plays ``#call-audio`` from that second; a click inside the plotting
 area of an ``<img>`` carrying a time axis (``data-x0-px``, ``data-x1-px``,
 ``data-top-px``, ``data-bottom-px``, ``data-width-px``, ``data-height-px``,
-``data-t0-s``, ``data-t1-s``: see :func:`tonecheck.report.plots.time_axis_px`)
+``data-t0-s``, ``data-t1-s``: see :func:`tonecheck.report.figure_files.time_axis_px`)
 plays from the time under the pointer. Autoplay refusals are swallowed quietly."""

@@ -24,8 +24,9 @@ from .. import __version__
 from ..intensity import INDEX_MAX, INTENSITY_BANDS, intensity_calibration
 from ..messages import Message, render, split_notes, text
 from .embed import PLAYBACK_SCRIPT, audio_element, seek_button
+from .figure_files import figure_png, time_axis_px
 from .page import band_text, escape, gauge_svg, png_img, render_page
-from .plots import figure_png, main_figure, time_axis_px
+from .plots import main_figure
 
 __all__ = ["render_report", "figure_gauge", "flat_stretches", "long_pauses"]
 

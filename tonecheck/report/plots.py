@@ -1,8 +1,12 @@
-"""Figures of a call: pitch, emotional intensity, recording level and speaking rate over time.
+"""The one-voice figure: pitch, emotional intensity, recording level and speaking rate over time.
 
-The only module that imports matplotlib. It uses the object-oriented API
-(``matplotlib.figure.Figure`` with the Agg canvas), never pyplot, so no
-global state or display is touched and figures are safe in worker processes.
+Drawn with the object-oriented API (``matplotlib.figure.Figure`` with the
+Agg canvas), never pyplot, so no global state or display is touched and
+figures are safe in worker processes. Only :mod:`tonecheck.report` figure
+modules import matplotlib: this one, :mod:`~tonecheck.report.call_plots`
+(the two-party figure), :mod:`~tonecheck.report.figure_style` (the look
+both share) and :mod:`~tonecheck.report.figure_files` (bytes, files and the
+time axis in the PNG, re-exported here).
 
 Figures are readable in grayscale: intonation windows use viridis, whose
 luminance rises with the level (darker = flatter), target bands are hatched
@@ -21,35 +25,40 @@ alone when shared.
 API
 ---
 main_figure(analysis, *, lang, title=True) -> Figure
-figure_png(fig, *, dpi) -> bytes
-time_axis_px(fig) -> TimeAxis           where the shared time axis lies in the PNG (after figure_png)
-figure_bytes(fig, fmt, *, dpi) -> bytes
-save_figure(fig, path, *, protect=())   format from the extension: .png, .svg, .pdf
-save_png(fig, path)                     kept for old callers: same as save_figure
+headline(analysis, *, lang) -> str      the figure's title line
+rate_over_time(analysis) -> (times_s, wpm)
+figure_png, time_axis_px, figure_bytes, save_figure, save_png: see tonecheck.report.figure_files
 """
 
 from __future__ import annotations
 
-import io
 import math
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from matplotlib import colormaps, font_manager
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..errors import TonecheckError
-from ..fileio import write_atomic
 from ..intensity import INDEX_MAX as INTENSITY_MAX
 from ..intensity import INTENSITY_BANDS, intensity_calibration
 from ..messages import render, text
 from ..rate import rate_calibration
 from ..scoring import band_message
+
+# Re-exported: the figure files and the shared look were defined here first (patch them in their modules).
+from .figure_files import (  # noqa: F401
+    FORMATS,
+    TimeAxis,
+    figure_bytes,
+    figure_format,
+    figure_png,
+    save_figure,
+    save_png,
+    time_axis_px,
+)
+from .figure_style import CJK_FONTS, DPI, TITLE_CHARS, _clock, _legend_above, _short_name, _spans, cjk_font  # noqa: F401
 
 __all__ = [
     "main_figure",
@@ -70,32 +79,7 @@ MAX_POINTS = 2000
 RATE_WINDOW_S = 10.0
 RATE_STEP_S = 2.5
 """Speaking rate over time: nuclei in a sliding window."""
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
 LEVEL_CMAP = "viridis"
-DPI = 100
-FORMATS = ("png", "svg", "pdf")
-"""Figure formats ``save_figure`` writes, chosen by the file's extension."""
-TITLE_CHARS = 60
-"""Longest file name shown in the figure title (longer ones keep both ends)."""
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """Name of an installed CJK font, or ``None``."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
-def _clock(seconds: float, _pos=None) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def _bins(n: int) -> int:
@@ -130,29 +114,6 @@ def _target_span(ax, band, label: str, lo: float, hi: float) -> None:
     low = band.low if math.isfinite(band.low) else lo
     high = band.high if math.isfinite(band.high) else hi
     ax.axhspan(low, high, facecolor="none", edgecolor="0.55", hatch="//", lw=0, label=label)
-
-
-def _legend_above(ax, *, ncols: int) -> None:
-    """One legend row on top of the panel, so it never hides the data."""
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=ncols,
-        fontsize="small",
-        frameon=False,
-        borderaxespad=0.1,
-        handlelength=1.6,
-        columnspacing=1.2,
-    )
-
-
-def _spans(ax, spans_s, colors, alpha: float, label: str) -> None:
-    """Full-height shaded time spans as one collection (hundreds of ``axvspan`` calls are slow)."""
-    spans = [(start, end - start) for start, end in spans_s]
-    if spans:
-        ax.broken_barh(
-            spans, (0, 1), facecolors=colors, alpha=alpha, lw=0, label=label, transform=ax.get_xaxis_transform()
-        )
 
 
 def _pitch_panel(ax, a, lang: str, hop_s: float) -> None:
@@ -252,15 +213,6 @@ def _rate_panel(ax, a, lang: str, band) -> None:
     _legend_above(ax, ncols=2)
 
 
-def _short_name(path) -> str:
-    """The file name for a figure title: no folders, printable, at most ``TITLE_CHARS``, no mathtext."""
-    name = Path(str(path)).name.encode("utf-8", "replace").decode("utf-8")
-    if len(name) > TITLE_CHARS:
-        half = TITLE_CHARS // 2 - 1
-        name = f"{name[:half]}…{name[-half:]}"
-    return name.replace("$", r"\$")
-
-
 def _fmt(value, digits: int) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
@@ -337,91 +289,3 @@ def main_figure(a, *, lang: str = "en", title: bool = True) -> Figure:
     for ax in fig.axes:  # two-line axis titles: room for CJK glyphs
         ax.yaxis.label.set_linespacing(1.5)
     return fig
-
-
-def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = DPI) -> bytes:
-    """The figure as ``fmt`` (one of :data:`FORMATS`) bytes, without a creation date."""
-    buf = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
-    return buf.getvalue()
-
-
-def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes."""
-    return figure_bytes(fig, "png", dpi=dpi)
-
-
-@dataclass(frozen=True)
-class TimeAxis:
-    """Where the shared time axis lies in a figure's PNG (pixels from the top-left corner):
-    ``x0_px`` is ``t0_s`` and ``x1_px`` is ``t1_s``; ``top_px``..``bottom_px`` spans the panels."""
-
-    x0_px: float
-    x1_px: float
-    top_px: float
-    bottom_px: float
-    width_px: int
-    height_px: int
-    t0_s: float
-    t1_s: float
-
-
-def time_axis_px(fig: Figure, *, dpi: int = DPI) -> TimeAxis:
-    """The data-to-pixel mapping of the time axis of :func:`main_figure`, for a PNG written at ``dpi``.
-
-    Call it after :func:`figure_png`: the constrained layout places the axes when the figure is drawn.
-    """
-    first = fig.axes[0]
-    boxes = [ax.get_position() for ax in fig.axes if ax is first or first in ax.get_shared_x_axes().get_siblings(ax)]
-    width_px, height_px = (float(v) * dpi for v in fig.get_size_inches())
-    t0, t1 = first.get_xlim()
-    return TimeAxis(
-        x0_px=float(boxes[0].x0 * width_px),
-        x1_px=float(boxes[0].x1 * width_px),
-        top_px=float((1.0 - max(b.y1 for b in boxes)) * height_px),
-        bottom_px=float((1.0 - min(b.y0 for b in boxes)) * height_px),
-        width_px=round(width_px),
-        height_px=round(height_px),
-        t0_s=float(t0),
-        t1_s=float(t1),
-    )
-
-
-def figure_format(path) -> str:
-    """The format :func:`save_figure` writes to ``path``, from its extension.
-
-    Raises
-    ------
-    TonecheckError
-        The extension is not ``.png``, ``.svg`` or ``.pdf``.
-    """
-    ext = Path(str(path)).suffix.lower().lstrip(".")
-    if ext not in FORMATS:
-        what = f"a .{ext} file" if ext else "a file without an extension"
-        raise TonecheckError(f"{path}: cannot write the figure as {what}; name it .png, .svg or .pdf")
-    return ext
-
-
-def save_figure(fig: Figure, path, *, protect=()) -> None:
-    """Write the figure to ``path`` atomically, as PNG, SVG or PDF by the extension.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        Ends in ``.png``, ``.svg`` or ``.pdf`` (any case).
-    protect : iterable of paths
-        Inputs the output must not replace (passed to :func:`tonecheck.fileio.write_atomic`).
-
-    Raises
-    ------
-    TonecheckError
-        Another extension, or the output path cannot be written.
-    """
-    write_atomic(path, figure_bytes(fig, figure_format(path)), protect=protect)
-
-
-def save_png(fig: Figure, path, *, protect=()) -> None:
-    """Same as :func:`save_figure` (the old name; the format follows the extension)."""
-    save_figure(fig, path, protect=protect)
