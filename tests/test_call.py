@@ -293,3 +293,11 @@ def test_one_channel_two_voices_are_told_apart(tmp_path):
     assert conv.rate_match.verdict == "above"
     second = analyze_call_file(path, agent="second")
     assert second.turn_taking.talk_share[AGENT] == pytest.approx(conv.turn_taking.talk_share[CALLER], abs=1e-3)
+
+
+def test_split_names_stay_importable_from_call():
+    import tonecheck.call as call
+    import tonecheck.call_inputs as call_inputs
+
+    for name in ("AGENT_CHOICES", "MAX_LENGTH_DIFF_S", "parse_agent"):
+        assert getattr(call, name) is getattr(call_inputs, name)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import stat
 import time
 
@@ -30,7 +31,7 @@ import numpy as np
 import soundfile as sf
 
 from . import pipeline
-from .ffmpegreader import load_ffmpeg
+from .ffmpegreader import NotDecodable, load_ffmpeg, load_ffmpeg_channels, probe_ffmpeg
 from .pipeline import Pipeline
 from .recording import ANALYSIS_SR, MIN_SOURCE_SR, Audio, Source, check_source, display_name, input_error
 from .sfreader import load_soundfile, load_soundfile_channels
@@ -43,6 +44,7 @@ __all__ = [
     "load_audio",
     "load_channels",
     "channel_count",
+    "reads_with_ffmpeg",
     "from_array",
 ]
 
@@ -196,21 +198,48 @@ def load_audio(path: str | os.PathLike, *, channel: str | int = "mix", sr: int =
 
 
 def channel_count(path: str | os.PathLike) -> int:
-    """Channels of a recording, from its header when libsndfile reads it (else by decoding it).
+    """Channels of a recording, from its header (libsndfile's, else ffprobe's), without decoding it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        As for :func:`load_audio`.
+
+    Returns
+    -------
+    channels : int
+        As the header states; files ffmpeg reads are also checked as
+        :func:`load_audio` checks them before decoding (1 to
+        :data:`~tonecheck.recording.MAX_CHANNELS` channels, rate >= 8 kHz).
 
     Raises
     ------
     TonecheckError
-        As :func:`load_audio` (the file is checked the same way first).
+        What :func:`load_audio` finds before decoding: the file checks, ffmpeg
+        missing, no audio stream, a refused channel count or rate. Damage
+        found while decoding is left to loading.
     """
     name = os.fsdecode(path)
     _check_file(name)
-    if os.path.splitext(name)[1].lower() not in _FFMPEG_EXTENSIONS:
+    ffmpeg_only = os.path.splitext(name)[1].lower() in _FFMPEG_EXTENSIONS
+    if not ffmpeg_only:
         try:
             return int(sf.info(os.fsencode(name)).channels)
         except (sf.LibsndfileError, RuntimeError, OSError):
             pass  # load_audio gives the one-line reason or decodes with ffmpeg
-    return load_audio(name).source_channels
+        if not (shutil.which("ffmpeg") and shutil.which("ffprobe")):
+            return load_audio(name).source_channels  # raises libsndfile's reason
+    try:
+        return probe_ffmpeg(name).channels
+    except NotDecodable:
+        if ffmpeg_only:
+            raise
+    return load_audio(name).source_channels  # ffmpeg finds no audio either: raises libsndfile's reason
+
+
+def reads_with_ffmpeg(path: str | os.PathLike) -> bool:
+    """Whether :func:`load_audio` decodes ``path`` with ffmpeg by its extension (M4A, AAC, AMR, ...)."""
+    return os.path.splitext(os.fsdecode(path))[1].lower() in _FFMPEG_EXTENSIONS
 
 
 def load_channels(path: str | os.PathLike, channels: tuple, *, sr: int = ANALYSIS_SR) -> tuple:
@@ -238,9 +267,9 @@ def load_channels(path: str | os.PathLike, channels: tuple, *, sr: int = ANALYSI
     _check_rate(sr, "sr")
     picks = [_parse_channel(c, name) for c in channels]
     _check_file(name)
-    if os.path.splitext(name)[1].lower() in _FFMPEG_EXTENSIONS:
-        return tuple(load_ffmpeg(name, label, index, sr) for label, index in picks)
     try:
+        if reads_with_ffmpeg(name):
+            return tuple(load_ffmpeg_channels(name, picks, sr))
         return tuple(load_soundfile_channels(name, picks, sr))
     except MemoryError as exc:
         raise input_error(

@@ -18,21 +18,27 @@ never counts as the wrong party's talk, pitch or rate.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 
 from .analysis import Settings, analyze
-from .audio import Audio, channel_count, load_audio, load_channels
+from .audio import Audio, channel_count, load_audio
+from .call_inputs import (  # noqa: F401  (importable from here as before)
+    AGENT_CHOICES,
+    MAX_LENGTH_DIFF_S,
+    Channel,
+    band_levels,
+    parse_agent,
+    stereo_channels,
+    two_files,
+)
 from .conversation import Conversation, build_conversation
-from .crosstalk import channels_identical, resolve_crosstalk
+from .crosstalk import resolve_crosstalk
 from .errors import TonecheckError
 from .frames import HOP_S
-from .loudness import frame_levels_db
 from .messages import Message
-from .rate import BAND_HZ
-from .recording import display_name, input_error
-from .speech import MIN_PAUSE_S, PartyTalk, SpeechActivity, close_gaps, detect_speech
+from .recording import input_error
+from .speech import MIN_PAUSE_S, PartyTalk, close_gaps, detect_speech
 from .targets import Targets, default_targets
 from .turns import AGENT, CALLER, take_turns
 
@@ -45,39 +51,8 @@ __all__ = [
     "parse_agent",
 ]
 
-AGENT_CHOICES = ("first", "second", "left", "right")
-MAX_LENGTH_DIFF_S = 3.0
-"""Two files of one call may differ this much in length (recorders stop at slightly different times)."""
 MIN_PARTY_SPEECH_S = 1.0
 """A party with less own speech than this "never speaks"."""
-
-
-def parse_agent(agent: str | int) -> str:
-    """Normalize ``--agent``: ``first``, ``second``, ``left``, ``right`` or a channel number (as text).
-
-    Raises
-    ------
-    TonecheckError
-        Anything else.
-    """
-    text = str(agent).strip().lower()
-    if text in AGENT_CHOICES:
-        return text
-    if text.isascii() and text.isdigit() and int(text) >= 1:
-        return str(int(text))
-    shown = display_name(str(agent))
-    raise TonecheckError(
-        f"--agent {shown}: not a party; use first, second, left, right or a channel number",
-        message=Message("error.agent_choice", {"agent": shown}),
-    )
-
-
-def _frame_len(audio: Audio) -> int:
-    return int(round(audio.sr * HOP_S))
-
-
-def _band_levels(audio: Audio) -> np.ndarray:
-    return frame_levels_db(audio.samples, sr=audio.sr, hop_s=HOP_S, band_hz=BAND_HZ)
 
 
 def _first_speaker(first: np.ndarray, second: np.ndarray) -> int:
@@ -176,38 +151,18 @@ def analyze_call(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class _Channel:
-    """One channel of a call with its speech-band levels and speech frames."""
-
-    audio: Audio
-    levels: np.ndarray
-    activity: SpeechActivity
-    name: str
-
-    @property
-    def speech(self) -> np.ndarray:
-        return self.activity.is_speech
-
-
-def _channel(audio: Audio, name: str) -> _Channel:
-    levels = _band_levels(audio)
-    activity = detect_speech(levels, hop_s=HOP_S)
-    return _Channel(audio, levels, activity, name)
-
-
-def _own_frames(first: _Channel, second: _Channel) -> tuple:
+def _own_frames(first: Channel, second: Channel) -> tuple:
     """Each channel's own speech frames, crosstalk resolved, on a common length."""
     own = resolve_crosstalk(
         (first.levels, second.levels),
         (first.speech, second.speech),
         (first.activity.threshold_db, second.activity.threshold_db),
     )
-    n = min(len(first.audio.samples), len(second.audio.samples)) // _frame_len(first.audio)
+    n = min(len(first.audio.samples), len(second.audio.samples)) // int(round(first.audio.sr * HOP_S))
     return own.first[:n], own.second[:n]
 
 
-def _two_channels(first: _Channel, second: _Channel, *, pick: int | None, order: str, **kw) -> Conversation:
+def _two_channels(first: Channel, second: Channel, *, pick: int | None, order: str, **kw) -> Conversation:
     """Crosstalk-resolved analysis of two channels; the agent is channel ``pick``, or chosen by ``order``."""
     masks = _own_frames(first, second)
     if pick is None:
@@ -236,29 +191,10 @@ def analyze_call_files(
         differing by more than ``MAX_LENGTH_DIFF_S``; a party that never speaks.
     """
     settings = settings or Settings()
-    agent_audio = load_audio(agent_path, channel=settings.channel)
-    caller_audio = load_audio(caller_path, channel=settings.channel)
-    if agent_audio.source_sr != caller_audio.source_sr:
-        raise input_error(
-            caller_path,
-            f"recorded at {caller_audio.source_sr} Hz but the agent's file at {agent_audio.source_sr} Hz",
-            "give the two sides of the same call (one recorder writes both at one rate)",
-            key="error.call_rates",
-            caller_sr=caller_audio.source_sr,
-            agent_sr=agent_audio.source_sr,
-        )
-    if abs(agent_audio.duration_s - caller_audio.duration_s) > MAX_LENGTH_DIFF_S:
-        raise input_error(
-            caller_path,
-            f"lasts {caller_audio.duration_s:.1f} s but the agent's file {agent_audio.duration_s:.1f} s",
-            "give two time-aligned sides of the same call (they may differ by a few seconds at most)",
-            key="error.call_lengths",
-            caller_s=f"{caller_audio.duration_s:.1f}",
-            agent_s=f"{agent_audio.duration_s:.1f}",
-        )
+    agent, caller = two_files(agent_path, caller_path, channel=settings.channel)
     return _two_channels(
-        _channel(agent_audio, display_name(agent_path)),
-        _channel(caller_audio, display_name(caller_path)),
+        agent,
+        caller,
         pick=0,
         order="first",
         source="two-file",
@@ -267,78 +203,13 @@ def analyze_call_files(
     )
 
 
-def _side_name(channel: int) -> str:
-    return {1: "left", 2: "right"}.get(channel, f"channel {channel}")
-
-
-def _load_sides(path, numbers: tuple) -> tuple:
-    """Two channels of a call in one decoding pass; a silent one means a party never speaks."""
-    try:
-        return load_channels(path, tuple(str(n) for n in numbers))
-    except TonecheckError as exc:
-        if getattr(exc.message, "key", None) != "error.silence":
-            raise
-    for number in numbers:  # which one is silent?
-        try:
-            load_audio(path, channel=str(number))
-        except TonecheckError as exc:
-            if getattr(exc.message, "key", None) != "error.silence":
-                raise
-            name = _side_name(number)
-            raise input_error(
-                path,
-                f"the {name} channel is digital silence, so one party never speaks",
-                "analyze it as one voice without --agent, or give the caller's side with --caller",
-                key="error.call_silent_channel",
-                channel=name,
-            ) from exc
-    raise AssertionError("a channel was silent together but not alone")
-
-
-def _stereo_channels(path, n: int, agent: str) -> tuple:
-    """The two channels of a stereo call, the agent's named one first when ``agent`` names one."""
-    chosen = {"left": 1, "right": 2, "first": 1, "second": 1}.get(agent) or int(agent)
-    if chosen > n:
-        raise input_error(
-            path,
-            f"has {n} channels, so --agent {agent} does not exist",
-            "use --agent left, right, first or second",
-            key="error.call_no_channel",
-            channels=n,
-            agent=agent,
-        )
-    numbers = (chosen, 2 if chosen == 1 else 1)
-    channels = tuple(_channel(a, _side_name(ch)) for a, ch in zip(_load_sides(path, numbers), numbers))
-    if channels_identical((channels[0].levels, channels[1].levels), (channels[0].speech, channels[1].speech)):
-        raise input_error(
-            path,
-            "both channels carry the same signal (a one-voice recording saved as stereo)",
-            "analyze it as one voice without --agent, or give the caller's side with --caller",
-            key="error.call_identical",
-        )
-    return channels
-
-
-def _voice_pick(channels: tuple, masks: tuple, voice_path) -> int:
-    """0 or 1: which of two channels (own frames ``masks``) sounds like the sample in ``voice_path``."""
-    from .diarize import Diarization
-
-    joined = dataclasses.replace(
-        channels[0].audio,
-        samples=np.concatenate(
-            [np.asarray(c.audio.samples[: m.size * _frame_len(c.audio)]) for c, m in zip(channels, masks)]
-        ),
-    )
-    labels = np.concatenate([np.where(m, np.int8(k), np.int8(-1)) for k, m in enumerate(masks)])
-    return _match(joined, Diarization(labels, 1.0), voice_path)
-
-
-def _match(audio: Audio, diarization, voice_path) -> int:
-    from .diarize import match_voice
+def _voice_pick(candidates: tuple, voice_path) -> int:
+    """Index of the candidate (recording, own frames) that sounds like the sample in ``voice_path``."""
+    from .voice_match import match_voice_frames
 
     voice = load_audio(voice_path)
     try:
-        return match_voice(audio, diarization, voice)
+        return match_voice_frames(candidates, voice, hop_s=HOP_S)
     except ValueError as exc:
         raise input_error(
             voice_path, "holds no speech to match", "give a few seconds of the agent speaking", key="error.voice_sample"
@@ -381,10 +252,11 @@ def analyze_call_file(
     n = channel_count(path)
     kw = {"settings": settings, "targets": targets}
     if n >= 2:
-        channels = _stereo_channels(path, n, agent)
+        channels = stereo_channels(path, n, agent)
         pick = 0 if agent not in ("first", "second") else None
         if agent_voice is not None:
-            pick = _voice_pick(channels, _own_frames(*channels), agent_voice)
+            masks = _own_frames(*channels)
+            pick = _voice_pick(tuple(zip((c.audio for c in channels), masks)), agent_voice)
         return _two_channels(*channels, pick=pick, order=agent, source="stereo", **kw)
     if agent not in ("first", "second"):
         raise input_error(
@@ -413,7 +285,7 @@ def _voices(labels: np.ndarray, speech: np.ndarray, audible: np.ndarray) -> tupl
 def _diarized(audio: Audio, *, agent: str, agent_voice, settings: Settings, targets) -> Conversation:
     from .diarize import diarize
 
-    levels = _band_levels(audio)
+    levels = band_levels(audio)
     activity = detect_speech(levels, hop_s=HOP_S)
     speech = activity.is_speech
     result = diarize(audio, speech=speech, hop_s=HOP_S)
@@ -426,7 +298,7 @@ def _diarized(audio: Audio, *, agent: str, agent_voice, settings: Settings, targ
             key="error.call_one_voice",
         )
     if agent_voice is not None:
-        pick = _match(audio, result, agent_voice)
+        pick = _voice_pick(((audio, result.labels == 0), (audio, result.labels == 1)), agent_voice)
     else:
         pick = _first_speaker(*voices) ^ (agent == "second")
     notes = (Message("note.diarized", {"confidence": f"{result.confidence:.2f}"}),)

@@ -1,6 +1,8 @@
 """One channel, two voices: who spoke when (two-speaker diarization).
 
-The only module that models speakers.  The method is classical (Reynolds
+Together with :mod:`tonecheck.speaker_model` (MFCC frames, diagonal GMM)
+and :mod:`tonecheck.voice_match` (``--agent-voice``), the only code that
+models speakers.  The method is classical (Reynolds
 et al. 2000 GMM supervectors; spectral clustering as in Ning et al. 2006;
 GMM/Viterbi resegmentation as in LIUM and Kaldi's VB resegmenter) and needs
 only numpy, scipy and librosa's mel filters:
@@ -45,25 +47,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 from scipy.cluster.vq import kmeans2
 
 from . import frames
-from .errors import catalog_error
-from .loudness import frame_levels_db
-from .recording import Audio, display_name
-from .speech import detect_speech, runs
+from .recording import Audio
+from .speaker_model import (  # noqa: F401  (the feature and model constants stay importable from here)
+    BLOCK_FRAMES,
+    GMM_COMPONENTS,
+    GMM_ITERATIONS,
+    MAX_FIT_FRAMES,
+    MEL_FMAX_HZ,
+    MEL_FMIN_HZ,
+    MIN_FIT_FRAMES,
+    N_MELS,
+    N_MFCC,
+    WIN_S,
+    DiagGMM,
+    mfcc,
+)
+from .speech import runs
+from .voice_match import match_voice, match_voice_frames, speech_mask
 
-__all__ = ["Diarization", "diarize", "match_voice", "speech_mask", "METHOD"]
+__all__ = ["Diarization", "diarize", "match_voice", "match_voice_frames", "speech_mask", "METHOD"]
 
 METHOD = "mfcc-sv-spectral-gmm-viterbi-1"
 """Name and version of the method; bump the number when its output changes."""
-N_MFCC = 19
-N_MELS = 24
-MEL_FMIN_HZ = 100.0
-MEL_FMAX_HZ = 3800.0
-WIN_S = 0.025
-"""Analysis window of one MFCC frame, seconds."""
 WINDOW_S = 1.0
 """Speech per clustering window, seconds."""
 MIN_WINDOW_S = 0.5
@@ -72,8 +80,6 @@ UBM_COMPONENTS = 16
 MAP_RELEVANCE = 8.0
 """Relevance factor of the MAP adaptation of the window supervectors."""
 KMEANS_RESTARTS = 10
-GMM_COMPONENTS = 8
-GMM_ITERATIONS = 10
 RESEG_ITERATIONS = 2
 SWITCH_COST = 80.0
 """Viterbi cost of a speaker change, nats (log-likelihood summed over frames)."""
@@ -86,13 +92,7 @@ MIN_DPRIME = 0.8
 """Held-out d' below which the recording is not split (one voice)."""
 CONFIDENCE_HALF_DPRIME = 1.5
 """The held-out d' that maps to confidence 0.5."""
-MIN_FIT_FRAMES = 100
-MAX_FIT_FRAMES = 50000
-"""GMMs are fitted on at most this many (evenly strided) frames; 500 s of speech."""
 MAX_CLUSTER_WINDOWS = 1000
-BLOCK_FRAMES = 8192
-"""Frames per feature block (82 s at 10 ms), bounding working memory to tens of MB."""
-_RNG_SEED = 11
 
 
 @dataclass(frozen=True)
@@ -124,25 +124,6 @@ class Diarization:
         return int(np.unique(self.labels[self.labels >= 0]).size)
 
 
-def _mfcc(y, *, sr: int, hop_s: float, count: int) -> np.ndarray:
-    """MFCC c1..c19 per frame ``[shape=(count, N_MFCC)]``, float32, computed in blocks."""
-    import librosa  # deferred: librosa's import costs ~0.5 s
-
-    hop = frames.hop_length(sr, hop_s=hop_s)
-    win = int(round(WIN_S * sr))
-    n_fft = 1 << (win - 1).bit_length()
-    mel = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS, fmin=MEL_FMIN_HZ, fmax=min(MEL_FMAX_HZ, sr / 2))
-    window = np.hamming(win).astype(np.float32)
-    out = np.empty((count, N_MFCC), np.float32)
-    for start in range(0, count, BLOCK_FRAMES):
-        n = min(BLOCK_FRAMES, count - start)
-        fr = frames.frame_signal(y, frame_length=win, hop=hop, start=start, count=n) * window
-        power = np.abs(np.fft.rfft(fr, n=n_fft, axis=1)) ** 2
-        logmel = np.log(power @ mel.T.astype(np.float32) + 1e-8)
-        out[start : start + n] = scipy.fft.dct(logmel, type=2, norm="ortho", axis=1)[:, 1 : N_MFCC + 1]
-    return out
-
-
 def _speech_windows(speech: np.ndarray, hop_s: float) -> tuple:
     """Speech frame indices, and windows of about ``WINDOW_S`` of speech as slices of those indices."""
     size, least = int(round(WINDOW_S / hop_s)), int(round(MIN_WINDOW_S / hop_s))
@@ -160,7 +141,7 @@ def _speech_windows(speech: np.ndarray, hop_s: float) -> tuple:
 
 def _supervectors(x: np.ndarray, wins: list) -> np.ndarray:
     """GMM mean supervector per window: UBM means MAP-adapted to the window, scaled by sqrt(weight)/std."""
-    ubm = _DiagGMM(x, k=UBM_COMPONENTS)
+    ubm = DiagGMM(x, k=UBM_COMPONENTS)
     out = np.empty((len(wins), ubm.mu.size))
     for i, (a, b) in enumerate(wins):
         resp = ubm.posteriors(x[a:b])
@@ -204,46 +185,6 @@ def _spectral2(sv: np.ndarray) -> np.ndarray:
     return best.astype(np.int8)
 
 
-class _DiagGMM:
-    """A diagonal-covariance Gaussian mixture fitted by EM (deterministic seed)."""
-
-    def __init__(self, x: np.ndarray, k: int | None = None, iterations: int = GMM_ITERATIONS):
-        k = GMM_COMPONENTS if k is None else k
-        x = x[:: -(-len(x) // MAX_FIT_FRAMES)]  # an evenly strided subset bounds time and memory
-        rng = np.random.default_rng(_RNG_SEED)
-        k = max(1, min(k, len(x) // 20))
-        self.mu = x[rng.choice(len(x), k, replace=False)].astype(np.float64)
-        self.var = np.tile(x.var(0) + 1e-3, (k, 1))
-        self.w = np.full(k, 1.0 / k)
-        floor = 1e-2 * x.var(0) + 1e-4
-        for _ in range(iterations):
-            resp = self.posteriors(x)
-            nk = resp.sum(0) + 1e-9
-            self.w = nk / nk.sum()
-            self.mu = (resp.T @ x) / nk[:, None]
-            self.var = np.maximum((resp.T @ (x * x)) / nk[:, None] - self.mu**2, floor)
-
-    def _component_logp(self, x: np.ndarray) -> np.ndarray:
-        prec = 1.0 / self.var
-        quad = (x * x) @ prec.T - 2 * x @ (self.mu * prec).T + np.sum(self.mu**2 * prec, 1)
-        return np.log(self.w) - 0.5 * (np.sum(np.log(2 * np.pi * self.var), 1) + quad)
-
-    def posteriors(self, x: np.ndarray) -> np.ndarray:
-        """Component responsibilities per row ``[shape=(n, k)]``."""
-        logp = self._component_logp(x)
-        resp = np.exp(logp - logp.max(1, keepdims=True))
-        return resp / resp.sum(1, keepdims=True)
-
-    def loglik(self, x: np.ndarray) -> np.ndarray:
-        """Per-row log-likelihood, nats (computed in blocks of ``MAX_FIT_FRAMES`` rows)."""
-        out = np.empty(len(x))
-        for start in range(0, len(x), MAX_FIT_FRAMES):
-            logp = self._component_logp(x[start : start + MAX_FIT_FRAMES])
-            top = logp.max(1)
-            out[start : start + len(logp)] = top + np.log(np.exp(logp - top[:, None]).sum(1))
-        return out
-
-
 def _viterbi2(llr: np.ndarray, cost: float) -> np.ndarray:
     """Best 0/1 path for per-frame ``llr = log p(x|1) - log p(x|0)`` with a switching ``cost``."""
     n = llr.size
@@ -267,7 +208,7 @@ def _resegment(x: np.ndarray, lab: np.ndarray) -> np.ndarray:
     for _ in range(RESEG_ITERATIONS):
         if min(np.sum(lab == 0), np.sum(lab == 1)) < MIN_FIT_FRAMES:
             break
-        g0, g1 = _DiagGMM(x[lab == 0]), _DiagGMM(x[lab == 1])
+        g0, g1 = DiagGMM(x[lab == 0]), DiagGMM(x[lab == 1])
         lab = _viterbi2(g1.loglik(x) - g0.loglik(x), SWITCH_COST)
     return lab
 
@@ -295,7 +236,7 @@ def _heldout_dprime(x: np.ndarray, lab: np.ndarray, wins: list) -> float:
         parts = [[x[a:b] for (a, b), o in train if o == k] for k in (0, 1)]
         if any(sum(len(p) for p in part) < MIN_FIT_FRAMES for part in parts):
             return 0.0
-        g0, g1 = (_DiagGMM(np.concatenate(part)) for part in parts)
+        g0, g1 = (DiagGMM(np.concatenate(part)) for part in parts)
         for i, ((a, b), o) in enumerate(zip(wins, owner)):
             if i % 2 == fold:
                 scores.append(float(np.mean(g1.loglik(x[a:b]) - g0.loglik(x[a:b]))))
@@ -341,7 +282,7 @@ def diarize(audio: Audio, *, speech: np.ndarray, hop_s: float = frames.HOP_S) ->
     labels[speech] = 0
     if speech.sum() * hop_s < MIN_SPEECH_S:
         return Diarization(labels, 0.0, METHOD, hop_s)
-    x = _normalise(_mfcc(audio.samples, sr=audio.sr, hop_s=hop_s, count=count), speech)[speech]
+    x = _normalise(mfcc(audio.samples, sr=audio.sr, hop_s=hop_s, count=count), speech)[speech]
     idx, wins = _speech_windows(speech, hop_s)
     if len(wins) < 4:
         return Diarization(labels, 0.0, METHOD, hop_s)
@@ -363,67 +304,3 @@ def _normalise(feats: np.ndarray, speech: np.ndarray) -> np.ndarray:
     """Zero mean, unit variance per coefficient over the speech frames."""
     sel = feats[speech]
     return (feats - sel.mean(0)) / (sel.std(0) + 1e-6)
-
-
-def speech_mask(audio: Audio, *, hop_s: float = frames.HOP_S) -> np.ndarray:
-    """The frame speech mask the analysis uses, for callers without one.
-
-    Parameters
-    ----------
-    audio : Audio
-    hop_s : float > 0
-
-    Returns
-    -------
-    speech : np.ndarray [shape=(n_frames,)], bool
-    """
-    from .rate import BAND_HZ
-
-    levels = frame_levels_db(audio.samples, sr=audio.sr, hop_s=hop_s, band_hz=BAND_HZ)
-    return detect_speech(levels, hop_s=hop_s).is_speech
-
-
-def match_voice(audio: Audio, diarization: Diarization, voice: Audio) -> int:
-    """Which label (0 or 1) of ``diarization`` is the voice heard in ``voice``.
-
-    One GMM per label is fitted on the recording's own frames of that label;
-    the sample's speech frames (normalised with the recording's statistics)
-    are scored against both and the better average log-likelihood wins.
-
-    Parameters
-    ----------
-    audio : Audio
-        The diarized recording.
-    diarization : Diarization
-        Its :func:`diarize` result.
-    voice : Audio
-        A few seconds of one voice (e.g. the agent's), at ``audio.sr``.
-
-    Returns
-    -------
-    label : int
-        0 or 1; 0 when the recording was not split.
-
-    Raises
-    ------
-    TonecheckError
-        When ``voice`` holds less than 0.5 s of speech (``error.voice_sample``).
-    ValueError
-        When the sample rates differ.
-    """
-    if voice.sr != audio.sr:
-        raise ValueError(f"voice sample at {voice.sr} Hz, recording at {audio.sr} Hz")
-    lab = diarization.labels
-    if diarization.n_voices < 2:
-        return 0
-    hop_s = diarization.hop_s
-    speech = lab >= 0
-    feats = _mfcc(audio.samples, sr=audio.sr, hop_s=hop_s, count=lab.size)
-    sel = feats[speech]
-    mean, std = sel.mean(0), sel.std(0) + 1e-6
-    vmask = speech_mask(voice, hop_s=hop_s)
-    if vmask.sum() < MIN_FIT_FRAMES // 2:
-        raise catalog_error("error.voice_sample", file=display_name(voice.path))
-    vx = (_mfcc(voice.samples, sr=voice.sr, hop_s=hop_s, count=vmask.size)[vmask] - mean) / std
-    scores = [_DiagGMM((feats[lab == k] - mean) / std).loglik(vx).mean() for k in (0, 1)]
-    return int(np.argmax(scores))

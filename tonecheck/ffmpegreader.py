@@ -23,7 +23,7 @@ from .messages import Message
 from .pipeline import Pipeline
 from .recording import MAX_CHANNELS, Audio, Source, check_source, input_error, truncation_notes
 
-__all__ = ["load_ffmpeg", "NotDecodable", "decoder_note"]
+__all__ = ["load_ffmpeg", "load_ffmpeg_channels", "probe_ffmpeg", "NotDecodable", "decoder_note"]
 
 _PROBE_TIMEOUT_S = 120  # s; ffprobe reads headers only
 _ESTIMATED = b"Estimating duration from bitrate"  # ffprobe's warning for a length it guessed
@@ -135,8 +135,27 @@ def _pipe_blocks(stream: BinaryIO, channels: int) -> Iterator[np.ndarray]:
             return
 
 
-def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
-    """Decode with ffmpeg to raw float32 on a pipe and stream it."""
+def probe_ffmpeg(name: str) -> Source:
+    """What ffprobe reads from the stream header of a file ffmpeg decodes, checked, without decoding it.
+
+    Parameters
+    ----------
+    name : str
+        The file (already checked to be a readable regular file).
+
+    Returns
+    -------
+    source : Source
+        Rate, channel count (1 to :data:`~tonecheck.recording.MAX_CHANNELS`)
+        and announced length; no header field sizes anything here.
+
+    Raises
+    ------
+    TonecheckError
+        ffmpeg or ffprobe missing; no decodable audio stream
+        (:class:`NotDecodable`); a channel count or rate
+        :func:`~tonecheck.recording.check_source` refuses.
+    """
     ext = os.path.splitext(name)[1].lower()
     if not (shutil.which("ffmpeg") and shutil.which("ffprobe")):
         raise input_error(
@@ -145,7 +164,24 @@ def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
             "install ffmpeg (https://ffmpeg.org/download.html) or convert the file to WAV",
         )
     src = _ffprobe(name, ext)
-    check_source(src, label, index)
+    check_source(src, "mix", None)
+    return src
+
+
+def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
+    """Decode with ffmpeg to raw float32 on a pipe and stream it."""
+    return load_ffmpeg_channels(name, [(label, index)], sr)[0]
+
+
+def load_ffmpeg_channels(name: str, picks: list, sr: int) -> list:
+    """Several channels of one file in one ffmpeg decoding pass: ``picks`` is ``[(label, index), ...]``.
+
+    Each pick gets its own :class:`~tonecheck.pipeline.Pipeline`, so every
+    :class:`Audio` equals what :func:`load_ffmpeg` gives for that channel alone.
+    """
+    src = probe_ffmpeg(name)
+    for label, index in picks:
+        check_source(src, label, index)
     cmd = [
         shutil.which("ffmpeg") or "ffmpeg",
         "-nostdin",
@@ -165,11 +201,12 @@ def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
         "pcm_f32le",
         "pipe:1",
     ]
-    pipe = Pipeline(src, index, sr)
+    pipes = [Pipeline(src, index, sr) for _, index in picks]
     with tempfile.TemporaryFile() as err, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc:
         try:
             for block in _pipe_blocks(proc.stdout, src.channels):
-                pipe.feed(block)
+                for pipe in pipes:
+                    pipe.feed(block)
         except BaseException:
             proc.kill()
             raise
@@ -181,5 +218,6 @@ def load_ffmpeg(name: str, label: str, index: int | None, sr: int) -> Audio:
             raise input_error(
                 name, f"ffmpeg could not decode it ({why})", "check the file, or convert it to WAV", kind=NotDecodable
             ) from subprocess.CalledProcessError(proc.returncode, cmd)
-    notes = truncation_notes(src, pipe.frames, os.path.getsize(name))
-    return pipe.finish(label, notes + decoder_note(chatter.decode("utf-8", "replace")))
+    notes = truncation_notes(src, pipes[0].frames, os.path.getsize(name))
+    notes += decoder_note(chatter.decode("utf-8", "replace"))
+    return [pipe.finish(label, list(notes)) for pipe, (label, _) in zip(pipes, picks)]

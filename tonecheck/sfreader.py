@@ -19,7 +19,7 @@ import soundfile as sf
 
 from . import pipeline
 from .containers import mp3_bit_rate_varies, mp3_length_tag, ogg_end_missing, riff_truncation
-from .ffmpegreader import NotDecodable, decoder_note, load_ffmpeg
+from .ffmpegreader import NotDecodable, decoder_note, load_ffmpeg_channels
 from .messages import Message
 from .pipeline import Pipeline
 from .recording import (
@@ -114,15 +114,15 @@ def _sf_blocks(f: sf.SoundFile, capture: _Fd2Capture) -> Iterator[np.ndarray]:
         yield block
 
 
-def _open(name: str, label: str, index: int | None, sr: int, capture: _Fd2Capture) -> sf.SoundFile | Audio:
-    """Open with libsndfile, or decode with ffmpeg when libsndfile cannot."""
+def _open(name: str, picks: list, sr: int, capture: _Fd2Capture) -> sf.SoundFile | list:
+    """Open with libsndfile, or decode ``picks`` with ffmpeg (one pass) when libsndfile cannot."""
     try:
         with capture:
             f = sf.SoundFile(os.fsencode(name))  # bytes: soundfile cannot encode undecodable names
     except sf.LibsndfileError as exc:
         if _has_ffmpeg():
             try:
-                return load_ffmpeg(name, label, index, sr)
+                return load_ffmpeg_channels(name, picks, sr)
             except NotDecodable:  # ffmpeg finds no audio either: libsndfile's reason is the clearer one
                 pass
         detail = exc.error_string.rstrip(".")
@@ -135,7 +135,7 @@ def _open(name: str, label: str, index: int | None, sr: int, capture: _Fd2Captur
         ) from exc
     if f.format == "MP3" and _has_ffmpeg() and not mp3_length_tag(name)[0] and mp3_bit_rate_varies(name):
         f.close()  # VBR without a length tag: libmpg123 would stop at a length guessed from the first frame
-        return load_ffmpeg(name, label, index, sr)
+        return load_ffmpeg_channels(name, picks, sr)
     return f
 
 
@@ -175,13 +175,13 @@ def load_soundfile_channels(name: str, picks: list, sr: int) -> list:
     Each pick gets its own :class:`~tonecheck.pipeline.Pipeline` (meter,
     resampler, spill), so every :class:`Audio` equals what
     :func:`load_soundfile` gives for that channel alone. A file libsndfile
-    cannot read is decoded by ffmpeg once per pick.
+    cannot read is decoded by ffmpeg, also in one pass.
     """
     capture = _Fd2Capture()
     try:
-        opened = _open(name, *picks[0], sr, capture)
-        if isinstance(opened, Audio):
-            return [opened] + [load_ffmpeg(name, label, index, sr) for label, index in picks[1:]]
+        opened = _open(name, picks, sr, capture)
+        if isinstance(opened, list):
+            return opened
         with opened as f:
             src = _source(name, f)
             for label, index in picks:
