@@ -136,17 +136,17 @@ def test_read_mandarin_passages_count_characters_within_15_percent(corpus_dir, n
 
 
 def test_a_new_transcript_makes_the_batch_redo_the_call(tmp_path):
-    from tonecheck.batch.run import _up_to_date
+    from tonecheck.batch.freshness import up_to_date
 
     sf.write(tmp_path / "call.wav", _bursts(4.0, 8.0), SR)
     calls = tmp_path / "calls"
     calls.mkdir()
     rec = _recording(tmp_path / "call.wav")
     assert analyze_one(rec, calls, Settings(), None, "en")["ok"]
-    assert _up_to_date(rec, calls, 60.0)
+    assert up_to_date(rec, calls, 60.0)
     (tmp_path / "call.txt").write_text("hello there", "utf-8")
-    assert not _up_to_date(rec, calls, 60.0)
+    assert not up_to_date(rec, calls, 60.0)
     assert analyze_one(rec, calls, Settings(), None, "en")["ok"]
-    assert _up_to_date(rec, calls, 60.0)
+    assert up_to_date(rec, calls, 60.0)
     (tmp_path / "call.txt").unlink()
-    assert not _up_to_date(rec, calls, 60.0)
+    assert not up_to_date(rec, calls, 60.0)

@@ -15,56 +15,43 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
-import fcntl
-import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 
 from ..errors import TonecheckError
-from ..fileio import ProtectedFiles, check_output_path, display_path, open_regular, write_atomic
+from ..fileio import ProtectedFiles, display_path, write_atomic
 from .discover import beside_transcript
-from .model import CALLS_DIR, LOCK_NAME, BatchResult, Recording
+from .freshness import (
+    BASE_LIMIT_S,
+    call_side,
+    fingerprint,
+    problem_message,
+    time_limit_s,
+    transcript_stamp,
+    up_to_date,
+)
+from .model import CALLS_DIR, BatchResult, Recording
+from .output_folder import clean_partials, drop_stale, make_folder, output_lock
 from .pool import Task, WorkerPool
 from .quiet import quiet, utf8_safe, warning_notes
 from .results import load_results
 
-__all__ = ["run_batch", "analyze_one", "fingerprint", "output_lock", "time_limit_s", "BASE_LIMIT_S"]
+__all__ = [
+    "run_batch",
+    "analyze_one",
+    "write_failure",
+    "fingerprint",
+    "call_side",
+    "output_lock",
+    "clean_partials",
+    "time_limit_s",
+    "up_to_date",
+    "BASE_LIMIT_S",
+]
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-HASH_CHUNK = 1 << 20
-BASE_LIMIT_S = 60.0  # s: every file's time limit starts here ...
-LIMIT_PER_AUDIO_S = 1.0  # ... plus this many seconds per second of audio
-MIN_BYTES_PER_S = 1000  # 8 kbit/s: the lowest bit rate assumed when the duration is unknown
-HEADER_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".au", ".caf", ".w64", ".rf64"}
 PRELOAD = ("tonecheck.analysis", "tonecheck.report.html", "tonecheck.call")
-
-
-def fingerprint(path) -> dict:
-    """Size, mtime (ns) and SHA-256 of a regular file, read in chunks.
-
-    Raises
-    ------
-    TonecheckError
-        ``path`` is not a regular file (a FIFO or device is never read).
-    """
-    digest = hashlib.sha256()
-    with open_regular(path) as fh:
-        st = os.fstat(fh.fileno())
-        for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
-            digest.update(chunk)
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest.hexdigest()}
-
-
-def call_side(rec: Recording, call: dict | None) -> str:
-    """How ``rec`` is analyzed: ``""`` for one voice, else the agent side of a two-party call."""
-    if rec.agent_side:
-        return rec.agent_side
-    if call and (call.get("agent") or call.get("agent_voice")):
-        return call.get("agent") or "first"
-    return ""
 
 
 def _batch_block(rec: Recording, fp: dict | None = None, call: dict | None = None) -> dict:
@@ -84,35 +71,16 @@ def _batch_block(rec: Recording, fp: dict | None = None, call: dict | None = Non
     return utf8_safe(block)
 
 
-def _transcript_stamp(path) -> dict:
-    """Size and mtime of the transcript beside a recording (empty without one), to redo a call when it changes."""
-    try:
-        st = os.stat(Path(path).with_suffix(".txt"))
-    except OSError:
-        return {}
-    return {"transcript_size": st.st_size, "transcript_mtime_ns": st.st_mtime_ns}
-
-
 def _write_json(path: Path, data: dict, protect) -> None:
     write_atomic(path, json.dumps(utf8_safe(data), ensure_ascii=False, indent=1), protect=protect)
-
-
-def _drop_stale(path: Path) -> None:
-    """Remove an earlier output (a regular file or a link, never a device or FIFO)."""
-    try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-            path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def write_failure(rec: Recording, calls: Path, message: str, protect, call: dict | None = None, **extra) -> None:
     """Record ``message`` as ``calls/<name>.error.json`` and drop a stale result."""
     data = {"file": display_path(rec.path), "error": utf8_safe(message), "batch": _batch_block(rec, call=call), **extra}
     _write_json(calls / f"{rec.name}.error.json", data, protect)
-    _drop_stale(calls / f"{rec.name}.json")
-    _drop_stale(calls / f"{rec.name}.html")
+    drop_stale(calls / f"{rec.name}.json")
+    drop_stale(calls / f"{rec.name}.html")
 
 
 def _analyze(rec: Recording, settings, targets, lang: str, call: dict | None) -> tuple:
@@ -166,139 +134,17 @@ def analyze_one(rec: Recording, calls, settings, targets, lang: str, protect=(),
             return {"name": rec.name, "ok": False, "message": utf8_safe(str(exc))}
     data["file"] = display_path(rec.path)
     data["warnings"] = list(data.get("warnings", [])) + warning_notes(caught)
-    data["batch"] = _batch_block(rec, fp, call) | _transcript_stamp(rec.path)
+    data["batch"] = _batch_block(rec, fp, call) | transcript_stamp(rec.path)
     if ignored:
         data["batch"]["transcript_ignored"] = f"{display_path(Path(rec.path).with_suffix('.txt'))}: {ignored}"
     write_atomic(calls / f"{rec.name}.html", utf8_safe(html), protect=protect)
     _write_json(calls / f"{rec.name}.json", data, protect)
-    _drop_stale(calls / f"{rec.name}.error.json")
+    drop_stale(calls / f"{rec.name}.error.json")
     return {"name": rec.name, "ok": True, "message": ""}
-
-
-def time_limit_s(rec: Recording, timeout_s: float | None = None) -> float:
-    """Seconds ``rec`` may take: ``timeout_s``, or 60 s plus its duration.
-
-    The duration comes from the header of uncompressed formats (never more
-    than the file size allows at 8 kbit/s) or, for other formats, from the
-    file size at 8 kbit/s, the lowest bit rate speech is stored at.
-    """
-    if timeout_s is not None:
-        return float(timeout_s)
-    try:
-        size = os.stat(rec.path).st_size
-    except OSError:
-        return BASE_LIMIT_S
-    duration_s = size / MIN_BYTES_PER_S
-    if rec.path.suffix.lower() in HEADER_EXTENSIONS:
-        import soundfile as sf
-
-        try:
-            duration_s = min(duration_s, sf.info(str(rec.path)).duration)
-        except (RuntimeError, OSError, ValueError, TypeError):
-            pass  # not readable: the worker reports it quickly
-    return BASE_LIMIT_S + LIMIT_PER_AUDIO_S * duration_s
-
-
-@contextlib.contextmanager
-def output_lock(out_dir):
-    """Hold an exclusive lock on ``out_dir`` (created if needed) for one run.
-
-    Raises
-    ------
-    TonecheckError
-        Another run holds the lock, or the folder cannot be created.
-    """
-    out = _make_folder(out_dir)
-    lock = check_output_path(out / LOCK_NAME)
-    flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(lock, flags, 0o644)
-    except OSError as exc:
-        raise TonecheckError(
-            f"{display_path(lock)}: cannot create the lock file ({exc.strerror}); check --out"
-        ) from exc
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise TonecheckError(f"{display_path(lock)}: cannot lock ({exc.strerror}); check --out") from exc
-            raise TonecheckError(
-                f"{display_path(out)}: another tonecheck batch is writing to this folder; "
-                "wait for it to finish or choose another --out"
-            ) from exc
-        yield out
-    finally:
-        os.close(fd)
-
-
-def _make_folder(out_dir, sub: str = "") -> Path:
-    """Create ``out_dir`` (and ``out_dir/sub``); return ``out_dir``."""
-    if out_dir is None or not os.fsdecode(os.fspath(out_dir)).strip():
-        raise TonecheckError("--out is empty; give an output folder")
-    out = Path(out_dir)
-    try:
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise TonecheckError(
-            f"{display_path(out)}: cannot create the output folder ({exc.strerror}); choose a writable --out"
-        ) from exc
-    if not os.access(out / sub, os.W_OK):
-        raise TonecheckError(f"{display_path(out)}: output folder is not writable; choose a writable --out")
-    return out
-
-
-def clean_partials(out_dir) -> None:
-    """Remove temporary ``.*.part`` files a killed run left in ``out_dir`` and ``calls/``."""
-    for folder in (Path(out_dir), Path(out_dir) / CALLS_DIR):
-        for leftover in folder.glob(".*.part"):
-            _drop_stale(leftover)
 
 
 class _Stop(Exception):
     """Internal: --fail-fast hit a failure."""
-
-
-def _stored(path: Path) -> dict | None:
-    try:
-        with open_regular(path) as fh:
-            data = json.loads(fh.read().decode("utf-8"))
-    except (TonecheckError, OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("batch"), dict) else None
-
-
-def _up_to_date(rec: Recording, calls: Path, limit_s: float, call: dict | None = None) -> bool:
-    if rec.problem:
-        stored = _stored(calls / f"{rec.name}.error.json")
-        return bool(stored) and stored.get("error") == _problem_message(rec)
-    try:
-        st = os.stat(rec.path)
-    except OSError:
-        return False
-    for suffix in (".json", ".error.json"):
-        stored = _stored(calls / f"{rec.name}{suffix}")
-        block = stored["batch"] if stored else {}
-        if block.get("size") != st.st_size or block.get("mtime_ns") != st.st_mtime_ns:
-            continue
-        if block.get("call_agent", "") != call_side(rec, call):
-            return False  # analyzed as one voice before and as a call now (or the agent side changed)
-        stamp = _transcript_stamp(rec.path)
-        if suffix == ".json" and stamp != {
-            k: block[k] for k in ("transcript_size", "transcript_mtime_ns") if k in block
-        }:
-            return False  # a transcript beside it was added, changed or removed
-        if stored.get("time_limit_s") is not None and limit_s > stored["time_limit_s"]:
-            return False  # ran out of time before: retry with the longer limit
-        try:
-            return block.get("sha256") == fingerprint(rec.path)["sha256"]
-        except TonecheckError:
-            return False
-    return False
-
-
-def _problem_message(rec: Recording) -> str:
-    return f"{display_path(rec.path)}: {rec.problem}, not a recording; remove it or replace it with an audio file"
 
 
 def _failure_message(rec: Recording, status: str, detail: str) -> str:
@@ -340,10 +186,10 @@ class _Run:
         todo = []
         for rec in recordings:
             limit_s = time_limit_s(rec, timeout_s) if not rec.problem else 0.0
-            if not force and _up_to_date(rec, self.calls, limit_s, self.call):
+            if not force and up_to_date(rec, self.calls, limit_s, self.call):
                 self.tell(rec, "skipped")
             elif rec.problem:
-                write_failure(rec, self.calls, _problem_message(rec), self.protect, call=self.call)
+                write_failure(rec, self.calls, problem_message(rec), self.protect, call=self.call)
                 self.tell(rec, "failed")
             else:
                 args = (rec, self.calls, self.settings, self.targets, self.lang, self.protect, self.call)
@@ -420,7 +266,7 @@ def run_batch(
         at once and the result holds what finished.
     """
     with output_lock(out_dir) if lock else contextlib.nullcontext():
-        calls = _make_folder(out_dir, CALLS_DIR) / CALLS_DIR
+        calls = make_folder(out_dir, CALLS_DIR) / CALLS_DIR
         clean_partials(out_dir)
         protect = ProtectedFiles(r.path for r in recordings if not r.problem)
         run = _Run(calls, settings, targets, lang, fail_fast, progress, protect, call)
