@@ -55,6 +55,7 @@ import soundfile as sf
 from scipy import signal
 
 __all__ = [
+    "party_track",
     "harmonic_glide",
     "glide_f0_hz",
     "syllable_bursts",
@@ -282,6 +283,32 @@ def syllable_bursts(
         count += 1
         onset_s += period_s + (pause_s if pause_every and count % pause_every == 0 else 0.0)
     return _scale_rms(y, level_dbfs, active=y != 0).astype(np.float32), count
+
+
+def party_track(turns_s, *, sr: int, total_s: float, rate_per_s: float, f0_hz: float) -> np.ndarray:
+    """One party of a call: :func:`syllable_bursts` during each ``(start_s, end_s)`` turn, silence elsewhere.
+
+    Parameters
+    ----------
+    turns_s : iterable of (float, float)
+        The party's turns, seconds.
+    sr : int > 0
+        Sample rate, Hz.
+    total_s : float > 0
+        Length of the track, seconds (a turn running past it is cut).
+    rate_per_s, f0_hz : float > 0
+        Syllable rate and F0 of the voice.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(round(total_s * sr),)], float32
+    """
+    y = np.zeros(int(total_s * sr), np.float32)
+    for start_s, end_s in turns_s:
+        seg, _ = syllable_bursts(sr=sr, rate_per_s=rate_per_s, duration_s=end_s - start_s, f0_hz=f0_hz)
+        i = int(start_s * sr)
+        y[i : i + seg.size] += seg[: y.size - i]
+    return y
 
 
 def _contour_st(

@@ -9,7 +9,7 @@ from tonecheck.crosstalk import channels_identical, coupling_db, resolve_crossta
 from tonecheck.errors import TonecheckError
 from tonecheck.turns import AGENT, CALLER
 
-from .synth import syllable_bursts
+from .synth import party_track
 
 SR = 16000
 AGENT_TURNS = [(0.5, 5.0), (12.0, 17.5), (24.5, 30.0), (37.0, 42.0)]
@@ -20,12 +20,7 @@ TOTAL_S = 43.0
 
 
 def party(turns, *, rate, f0):
-    y = np.zeros(int(TOTAL_S * SR), np.float32)
-    for a, b in turns:
-        seg, _ = syllable_bursts(sr=SR, rate_per_s=rate, duration_s=b - a, f0_hz=f0)
-        i = int(a * SR)
-        y[i : i + seg.size] += seg[: y.size - i]
-    return y
+    return party_track(turns, sr=SR, total_s=TOTAL_S, rate_per_s=rate, f0_hz=f0)
 
 
 @pytest.fixture(scope="module")

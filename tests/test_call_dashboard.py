@@ -20,7 +20,7 @@ from tonecheck.report.call_trends import CallTrend, MatchShare, call_trends, has
 from tonecheck.report.csv import CALL_COLUMNS
 from tonecheck.report.dashboard import render_dashboard
 
-from .synth import syllable_bursts
+from .synth import party_track
 
 AFTERNOON = tuple(f"2026-11-20T{h}:00:00" for h in (12, 13, 14, 15, 16, 17))
 
@@ -219,12 +219,7 @@ CALLER_TURNS = [(4.4, 7.6), (12.6, 16.0)]
 
 
 def _party(turns, *, rate, f0, total_s=16.5):
-    y = np.zeros(int(total_s * SR), np.float32)
-    for a, b in turns:
-        seg, _ = syllable_bursts(sr=SR, rate_per_s=rate, duration_s=b - a, f0_hz=f0)
-        i = int(a * SR)
-        y[i : i + seg.size] += seg[: y.size - i]
-    return y
+    return party_track(turns, sr=SR, total_s=total_s, rate_per_s=rate, f0_hz=f0)
 
 
 def test_batch_of_a_stereo_call_end_to_end(tmp_path):

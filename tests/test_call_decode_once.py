@@ -13,7 +13,7 @@ from tonecheck.audio import channel_count, load_audio, load_channels
 from tonecheck.call import analyze_call_file
 from tonecheck.errors import TonecheckError
 
-from .synth import syllable_bursts
+from .synth import party_track
 
 SR = 16000
 TOTAL_S = 16.0
@@ -26,11 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _party(turns, *, rate, f0):
-    y = np.zeros(int(TOTAL_S * SR), np.float32)
-    for a, b in turns:
-        seg, _ = syllable_bursts(sr=SR, rate_per_s=rate, duration_s=b - a, f0_hz=f0)
-        y[int(a * SR) : int(a * SR) + seg.size] += seg
-    return y
+    return party_track(turns, sr=SR, total_s=TOTAL_S, rate_per_s=rate, f0_hz=f0)
 
 
 def _m4a(folder, name, samples):

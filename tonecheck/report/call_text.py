@@ -19,7 +19,7 @@ import math
 from ..messages import Message, render, text
 from ..recording import display_name
 from ..turns import AGENT, CALLER
-from .text import INDENT, LABEL_CELLS, clock, num, pad, render_text
+from .text import INDENT, LABEL_CELLS, clock, num, pad, plain, render_text
 
 __all__ = [
     "render_call_text",
@@ -39,16 +39,12 @@ INTENSITY_STYLE = {"within": "within", "mismatched": "above", "unknown": "unknow
 """Colour (as a verdict) of each intensity-match verdict."""
 
 
-def _plain(s: str, verdict: str) -> str:
-    return s
-
-
 def _times(items) -> str:
     shown = [clock(i.start_s) for i in items[:MAX_TIMES]]
     return ", ".join(shown) + (" …" if len(items) > MAX_TIMES else "")
 
 
-def rate_answer(conv, lang: str, style=_plain) -> list:
+def rate_answer(conv, lang: str, style=plain) -> list:
     """Sentences answering "did I match the caller's rate?" with the numbers.
 
     Parameters
@@ -97,7 +93,7 @@ def rate_answer(conv, lang: str, style=_plain) -> list:
     return out
 
 
-def intensity_answer(conv, lang: str, style=_plain) -> list:
+def intensity_answer(conv, lang: str, style=plain) -> list:
     """Sentences answering "did I match the caller's intensity?" with the numbers.
 
     Parameters
@@ -211,7 +207,7 @@ def turn_figure_lines(conv, lang: str) -> list:
     return rows
 
 
-def greeting_line(conv, lang: str, style=_plain) -> str:
+def greeting_line(conv, lang: str, style=plain) -> str:
     """The greeting card in one sentence: times, intonation, intensity and rate with their verdicts."""
     g = conv.greeting
     if g is None:
@@ -290,7 +286,7 @@ def _top(conv, lang: str) -> list:
     return lines + [f"{INDENT}! {n}" for n in notes] + [""]
 
 
-def render_call_text(conv, *, lang: str = "en", style=_plain) -> str:
+def render_call_text(conv, *, lang: str = "en", style=plain) -> str:
     """The terminal report of a two-party call as one string.
 
     Parameters

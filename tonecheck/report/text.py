@@ -27,7 +27,8 @@ VALUE_CELLS = 20
 INDENT = "  "
 
 
-def _plain(s: str, verdict: str) -> str:
+def plain(s: str, verdict: str) -> str:
+    """The no-colour ``style`` of the text renderers: the sentence unchanged."""
     return s
 
 
@@ -211,7 +212,7 @@ def _details(a, lang: str) -> list:
     return out
 
 
-def render_text(a, *, lang: str = "en", style=_plain) -> str:
+def render_text(a, *, lang: str = "en", style=plain) -> str:
     """The terminal report as one string.
 
     Parameters
