@@ -156,9 +156,7 @@ def syllable_nuclei(
     else:
         level = nucleus_contour_db(band_levels_db, sub_band_powers, speech=speech)
         window_s, min_dip_db = NUCLEUS_WINDOW_S, MIN_DIP_DB
-    width = max(1, int(round(window_s / hop_s)))
-    kernel = np.hanning(width + 2)[1:-1]
-    level = np.convolve(level, kernel / kernel.sum(), mode="same")
+    level = _smoothed(level, window_s / hop_s)
     reference = float(np.percentile(level[speech], 95))
     peaks, _ = signal.find_peaks(
         level,
@@ -166,9 +164,7 @@ def syllable_nuclei(
         height=reference - MAX_BELOW_REF_DB,
         distance=max(1, int(round(MIN_SPACING_S / hop_s))),
     )
-    # voiced at the peak or within one frame of it
-    near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
-    peaks = peaks[speech[peaks] & near_voiced[peaks]]
+    peaks = _in_voiced_speech(peaks, speech=speech, voiced=voiced)
     if modulation_band_powers is None or sub_band_powers is None:
         return peaks
     second = modulation_nuclei(modulation_band_powers, speech=speech, voiced=voiced, hop_s=hop_s)
@@ -218,11 +214,16 @@ def modulation_nuclei(
     peaks, _ = signal.find_peaks(
         contour, prominence=MODULATION_MIN_DIP_DB, distance=max(1, int(round(MIN_SPACING_S / hop_s)))
     )
-    near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
-    peaks = peaks[speech[peaks] & near_voiced[peaks]]
+    peaks = _in_voiced_speech(peaks, speech=speech, voiced=voiced)
     overall_db = speech_db.mean(axis=0)  # all bands, speech frames in order
     loud_enough = overall_db[np.cumsum(speech)[peaks] - 1] > np.percentile(overall_db, 95) - MAX_BELOW_REF_DB
     return _with_valleys(peaks[loud_enough], _smoothed(mean_level, NUCLEUS_WINDOW_S / hop_s))
+
+
+def _in_voiced_speech(peaks: np.ndarray, *, speech: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """The peaks that lie in speech and are voiced at the peak or within one frame of it."""
+    near_voiced = voiced | np.roll(voiced, 1) | np.roll(voiced, -1)
+    return peaks[speech[peaks] & near_voiced[peaks]]
 
 
 def _smoothed(level: np.ndarray, width_frames: float) -> np.ndarray:
