@@ -28,8 +28,9 @@ consensus of the three-band and modulation detectors for Mandarin, the
 three-band detector for English), ``three-band`` (rate-3's detector for
 both languages), ``single-band`` (the v2 detector), ``blend`` (v2 nuclei
 blended with the modulation spectrum, explored in v2).  Prints MAPE and Pearson r
-overall, per style and per duration bin, and the factors fitted on all
-material (what calibration/rate.json holds).
+overall, per style and per duration bin, how much of the error the count
+and the span each cause, and the factors fitted on all material (what
+calibration/rate.json holds).
 """
 
 from __future__ import annotations
@@ -284,6 +285,28 @@ def evaluate(
     return {"truth": truth, "raw": raw, "est": est, "factor": factor, "shipped": raw * shipped}
 
 
+def evaluate_error_sources(items: list, unit: str, max_factor: float = np.inf) -> None:
+    """Split the LOSO error into what the count and what the span contribute.
+
+    Two hybrids, each scored like the real estimate: the detected count over
+    the truth's span (what the detector's count alone costs), and the true
+    count over the detected span (what the analysis' span costs, with a
+    perfect count). The truth's span is itself an energy threshold (see
+    :func:`truth_edges_s`): on short clips a breath or a click at an edge
+    moves one span or the other by 0.3-0.4 s, so the second line is also
+    the ceiling a perfect syllable counter could reach against this truth.
+    """
+    truth = np.array([it["units"] / it["span_true"] * 60 for it in items])
+    speakers = [it["speaker"] for it in items]
+    nuclei = np.array([it["nuclei"] for it in items])
+    detected_span = np.array([it["tracks"]["span_s"] for it in items])
+    true_span = np.array([it["span_true"] for it in items])
+    count_only = loso(nuclei / true_span * 60, truth, speakers, max_factor)
+    span_only = np.array([it["units"] for it in items]) / detected_span * 60
+    print(summary("  count only (true span)", count_only, truth), f"  ({unit})")
+    print(summary("  span only (true count)", span_only, truth), f"  ({unit})")
+
+
 LONG_STRETCH_NUCLEI = 40
 """Stretches with at least this many nuclei set the Mandarin error floor (their count term is small)."""
 
@@ -461,9 +484,11 @@ def run(detector: str, zh: list, en: list, args, ladder_cache: dict) -> None:
     print(f"=== detector: {detector}; calibration {version}; Mandarin factor cap {cap:.3f} ===")
     zh_res = evaluate(zh, detector, "chars/min", language="zh", shipped=zh_factor, by_duration=True, max_factor=cap)
     evaluate_intervals(zh, zh_res)
+    evaluate_error_sources(zh, "chars/min", cap)
     if not args.no_far_field:
         evaluate_far_field(zh, detector, zh_factor)
     en_res = evaluate(en, detector, "wpm", language="en", shipped=en_factor, by_duration=False)
+    evaluate_error_sources(en, "wpm")
     evaluate_error_model(zh, zh_res, en_res)
     print("Mandarin words (jieba) per minute:")
     zh_words = [{**it, "units": float(it["words"])} for it in zh]
