@@ -142,6 +142,15 @@ def test_silent_party(tmp_path, call_files):
         analyze_call_file(quiet, agent="left")
 
 
+@pytest.mark.parametrize("fmt, agent", [("wav", "left"), ("wav", "right"), ("flac", "left"), ("wav", "3")])
+def test_all_silent_call_says_the_recording_is_silent(tmp_path, fmt, agent):
+    """A silent multi-channel file gets the whole-recording error, as an M4A does, not "the left channel is silent"."""
+    path = tmp_path / f"silent.{fmt}"
+    sf.write(path, np.zeros((SR * 6, 3), np.float32), SR)
+    with pytest.raises(TonecheckError, match="the recording is digital silence"):
+        analyze_call_file(path, agent=agent)
+
+
 def test_parse_agent():
     assert parse_agent(" Left ") == "left" and parse_agent("02") == "2"
     with pytest.raises(TonecheckError, match="--agent middle: not a party"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import Audio, load_audio, load_channels, reads_with_ffmpeg
+from .audio import Audio, load_audio, load_channels
 from .crosstalk import channels_identical
 from .errors import TonecheckError
 from .frames import HOP_S
@@ -132,8 +132,7 @@ def _load_sides(path, numbers: tuple) -> tuple:
     except TonecheckError as exc:
         if getattr(exc.message, "key", None) != "error.silence":
             raise
-    if reads_with_ffmpeg(path):  # these were checked whole first: an all-silent file keeps that error
-        load_audio(path)
+    load_audio(path)  # an all-silent recording says so, in every container, before blaming one side
     for number in numbers:  # which one is silent?
         try:
             load_audio(path, channel=str(number))
