@@ -1,10 +1,13 @@
 """Two-party calls: stereo and two-file input, crosstalk, who is the agent, bad input."""
 
+import pickle
+
 import numpy as np
 import pytest
 import soundfile as sf
 
-from tonecheck.call import analyze_call_file, analyze_call_files, parse_agent
+from tonecheck.audio import load_audio
+from tonecheck.call import IdenticalChannelsError, analyze_call_file, analyze_call_files, parse_agent
 from tonecheck.crosstalk import channels_identical, coupling_db, resolve_crosstalk
 from tonecheck.errors import TonecheckError
 from tonecheck.turns import AGENT, CALLER
@@ -120,6 +123,17 @@ def test_two_files_equal_stereo(call_files, stereo):
 def test_bad_call_files(call_files, kind, agent, match):
     with pytest.raises(TonecheckError, match=match):
         analyze_call_file(call_files[kind], agent=agent)
+
+
+def test_identical_channels_error_carries_the_left_channel_but_pickles_light(call_files):
+    with pytest.raises(IdenticalChannelsError) as caught:
+        analyze_call_file(call_files["same"], agent="right")
+    left = load_audio(call_files["same"], channel="left")
+    assert caught.value.left.channel == "left"
+    assert np.array_equal(np.asarray(caught.value.left.samples), np.asarray(left.samples))
+    copy = pickle.loads(pickle.dumps(caught.value))  # a batch worker's error crosses processes
+    assert type(copy) is TonecheckError and str(copy) == str(caught.value)
+    assert copy.message.key == "error.call_identical" and not hasattr(copy, "left")
 
 
 def test_bad_caller_files(call_files):

@@ -10,7 +10,7 @@ import soundfile as sf
 
 from tonecheck import ffmpegreader
 from tonecheck.audio import channel_count, load_audio, load_channels
-from tonecheck.call import analyze_call_file
+from tonecheck.call import analyze_call_file, analyze_call_or_voice
 from tonecheck.errors import TonecheckError
 
 from .synth import party_track
@@ -47,6 +47,7 @@ def calls(tmp_path_factory):
         "mono": _m4a(folder, "mono", agent + caller),
         "one_silent": _m4a(folder, "one_silent", np.stack([agent, silent], 1)),
         "all_silent": _m4a(folder, "all_silent", np.stack([silent, silent], 1)),
+        "identical": _m4a(folder, "identical", np.stack([agent, agent], 1)),
     }
 
 
@@ -75,6 +76,13 @@ def test_mono_m4a_call_decodes_once(calls, decodes):
     conv = analyze_call_file(calls["mono"], agent="first")
     assert conv.source == "diarized"
     assert len(decodes) == 1
+
+
+def test_identical_channels_m4a_falls_back_to_one_voice_without_decoding_again(calls, decodes):
+    one = analyze_call_or_voice(calls["identical"], agent="right")
+    assert len(decodes) == 1
+    assert one.notes[0].key == "note.call_identical"
+    assert one.audio.channel == "left"  # as when the left channel was loaded on its own
 
 
 def test_channel_count_reads_the_header_only(calls, decodes):

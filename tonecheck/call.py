@@ -27,6 +27,7 @@ from .call_inputs import (  # noqa: F401  (importable from here as before)
     AGENT_CHOICES,
     MAX_LENGTH_DIFF_S,
     Channel,
+    IdenticalChannelsError,
     band_levels,
     parse_agent,
     stereo_channels,
@@ -337,10 +338,7 @@ def analyze_call_or_voice(
     """
     try:
         return analyze_call_file(path, agent=agent, agent_voice=agent_voice, settings=settings, targets=targets)
-    except TonecheckError as exc:
-        if getattr(exc.message, "key", None) != "error.call_identical":
-            raise
-    from .analysis import analyze_file
-
-    one = analyze_file(path, settings=dataclasses.replace(settings or Settings(), channel="left"), targets=targets)
+    except IdenticalChannelsError as exc:
+        left = exc.left  # decoded once, for the call: not read again
+    one = analyze(left, settings=dataclasses.replace(settings or Settings(), channel="left"), targets=targets)
     return dataclasses.replace(one, notes=(Message("note.call_identical"),) + one.notes)

@@ -11,7 +11,7 @@ one pass); its channel count comes from the header.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,6 +29,7 @@ __all__ = [
     "AGENT_CHOICES",
     "MAX_LENGTH_DIFF_S",
     "Channel",
+    "IdenticalChannelsError",
     "band_levels",
     "measure_channel",
     "parse_agent",
@@ -39,6 +40,21 @@ __all__ = [
 AGENT_CHOICES = ("first", "second", "left", "right")
 MAX_LENGTH_DIFF_S = 3.0
 """Two files of one call may differ this much in length (recorders stop at slightly different times)."""
+
+
+class IdenticalChannelsError(TonecheckError):
+    """Both channels of a call carry one signal (``error.call_identical``).
+
+    ``left`` is the left channel, already decoded and equal to
+    ``load_audio(path, channel="left")``, so a caller that falls back to one
+    voice does not decode the file again.
+    """
+
+    left: Audio | None = None
+
+    def __reduce__(self):
+        """Across processes it travels as a plain :class:`TonecheckError`, without the decoded audio."""
+        return TonecheckError, (str(self),), {"message": self.message}
 
 
 def parse_agent(agent: str | int) -> str:
@@ -172,10 +188,13 @@ def stereo_channels(path, n: int, agent: str) -> tuple:
     numbers = (chosen, 2 if chosen == 1 else 1)
     channels = tuple(measure_channel(a, _side_name(ch)) for a, ch in zip(_load_sides(path, numbers), numbers))
     if channels_identical((channels[0].levels, channels[1].levels), (channels[0].speech, channels[1].speech)):
-        raise input_error(
+        error = input_error(
             path,
             "both channels carry the same signal (a one-voice recording saved as stereo)",
             "analyze it as one voice without --agent, or give the caller's side with --caller",
+            kind=IdenticalChannelsError,
             key="error.call_identical",
         )
+        error.left = replace(channels[numbers.index(1)].audio, channel="left")
+        raise error
     return channels
