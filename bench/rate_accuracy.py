@@ -9,7 +9,8 @@ Material (read in place from ../shared/corpus, nothing copied):
   clips of dev_labels.json (truth = characters).  Style: ``read`` or
   ``conversational`` (podcast, livestream, spontaneous talk: from the
   ``note`` column and SOURCES.md); ``far-field`` is simulated by adding
-  room reverberation to every clip (no real far-field dev clip exists).
+  room reverberation to every clip (no real far-field dev clip exists),
+  in one room (0.6 s T60) and four others as a check.
 * English monologues: each ``en_rate/`` speaker's clips trimmed and joined
   with 0.2 s gaps (30 Mandarin-L1 speakers, 6 native), and the English dev
   monologues of dev_labels.json (>= 30 s, truth also in syllables).
@@ -23,9 +24,9 @@ refitted inside leave-one-speaker-out cross-validation, so no speaker is
 scored with a factor fitted on their own speech (the Mandarin factor is
 capped so that the espeak-ng Mandarin sample stays within 4 % of its intended
 rate, as calibration/rate.json is: ``zh_factor_cap``).
-Detectors: ``shipped`` (rate-4: each language's calibrated detector, the
-consensus of the three-band and modulation detectors for Mandarin, the
-three-band detector for English), ``three-band`` (rate-3's detector for
+Detectors: ``shipped`` (rate-5: each language's calibrated detector, the
+consensus of the three-band and modulation detectors with depth-scaled
+prominences for Mandarin, the three-band detector for English), ``three-band`` (rate-3's detector for
 both languages), ``single-band`` (the v2 detector), ``blend`` (v2 nuclei
 blended with the modulation spectrum, explored in v2).  Prints MAPE and Pearson r
 overall, per style and per duration bin, how much of the error the count
@@ -65,6 +66,9 @@ CONVERSATIONAL = ("podcast", "livestream", "spontaneous", "talk", "TWO speakers"
 GAP_S = 0.2
 DURATION_BINS = ((0.0, 5.0, "<5 s"), (5.0, 15.0, "5-15 s"), (15.0, 1e9, ">15 s"))
 REVERB_T60_S = 0.6
+"""Simulated far field: exponentially decaying noise room response, 0.6 s T60, direct-to-reverberant 0 dB."""
+OTHER_ROOMS = ((0.3, 0.0), (0.9, 0.0), (0.6, 5.0), (0.45, -3.0))
+"""(T60 s, direct-to-reverberant dB) of four more simulated rooms, a check that a far-field gain is not one room's."""
 ZH_SAMPLE_MARGIN = 0.04
 """The Mandarin factor is capped so that the espeak-ng Mandarin sample stays within 4 % of its intended rate (the test allows 5 %)."""
 V2_CHARS_PER_NUCLEUS = 1.0
@@ -75,7 +79,6 @@ V3_CHARS_PER_NUCLEUS = 1.04
 V3_EN_SYLLABLES_PER_WORD = 1.34
 V3_ZH_SYLLABLES_PER_WORD = 1.67
 """The rate-3 calibration, scored with the three-band detector."""
-"""Simulated far field: exponentially decaying noise room response, 0.6 s T60, direct-to-reverberant 0 dB."""
 
 
 def tracks(y: np.ndarray, sr: int) -> dict:
@@ -101,14 +104,16 @@ def tracks(y: np.ndarray, sr: int) -> dict:
     }
 
 
-def reverberate(y: np.ndarray, sr: int, seed: int = 0) -> np.ndarray:
-    """Far-field proxy: convolve with a decaying-noise room response (0 dB direct-to-reverberant)."""
+def reverberate(
+    y: np.ndarray, sr: int, seed: int = 0, *, t60_s: float = REVERB_T60_S, drr_db: float = 0.0
+) -> np.ndarray:
+    """Far-field proxy: convolve with a decaying-noise room response (``drr_db`` direct-to-reverberant)."""
     from scipy import signal
 
     rng = np.random.default_rng(seed)
-    t = np.arange(int(REVERB_T60_S * sr)) / sr
-    tail = rng.standard_normal(len(t)) * np.exp(-6.9 * t / REVERB_T60_S)
-    tail *= np.sqrt(np.sum(1.0) / np.sum(tail**2))
+    t = np.arange(int(t60_s * sr)) / sr
+    tail = rng.standard_normal(len(t)) * np.exp(-6.9 * t / t60_s)
+    tail *= np.sqrt(10.0 ** (-drr_db / 10.0) / np.sum(tail**2))
     rir = tail
     rir[0] += 1.0
     out = signal.fftconvolve(y, rir)[: len(y)]
@@ -360,6 +365,15 @@ def evaluate_far_field(items: list, detector: str, factor: float) -> None:
         truth.append(it["units"] / it["span_true"] * 60)
         est.append(n / tr["span_s"] * 60 * factor)
     print(summary("  far-field (simulated)", np.array(est), np.array(truth)))
+    parts = []
+    for t60_s, drr_db in OTHER_ROOMS:
+        ape = []
+        for it in items:
+            tr = tracks(reverberate(it["y"], it["sr"], t60_s=t60_s, drr_db=drr_db), it["sr"])
+            truth = it["units"] / it["span_true"] * 60
+            ape.append(abs(count_nuclei(tr, detector, "zh") / tr["span_s"] * 60 * factor - truth) / truth)
+        parts.append(f"T60 {t60_s} s DRR {drr_db:+.0f} dB {100 * np.mean(ape):.1f}%")
+    print("  other rooms (MAPE): " + ", ".join(parts))
 
 
 def evaluate_telephone(items: list, detector: str, language: str = "zh") -> None:
