@@ -356,22 +356,24 @@ def evaluate_intervals(items: list, res: dict) -> None:
     print("  90% interval coverage (shipped): " + ", ".join(parts))
 
 
-def evaluate_far_field(items: list, detector: str, factor: float) -> None:
-    """The Mandarin clips through the simulated room, at the shipped calibration."""
+def evaluate_far_field(items: list, detector: str, factor: float, language: str = "zh", *, rooms=OTHER_ROOMS) -> None:
+    """The items through the simulated room (and ``rooms``), at the shipped calibration."""
     truth, est = [], []
     for it in items:
         tr = it.setdefault("tracks_rev", tracks(reverberate(it["y"], it["sr"]), it["sr"]))
-        n = count_nuclei(tr, detector, "zh")
+        n = count_nuclei(tr, detector, language)
         truth.append(it["units"] / it["span_true"] * 60)
         est.append(n / tr["span_s"] * 60 * factor)
     print(summary("  far-field (simulated)", np.array(est), np.array(truth)))
+    if not rooms:
+        return
     parts = []
-    for t60_s, drr_db in OTHER_ROOMS:
+    for t60_s, drr_db in rooms:
         ape = []
         for it in items:
             tr = tracks(reverberate(it["y"], it["sr"], t60_s=t60_s, drr_db=drr_db), it["sr"])
             truth = it["units"] / it["span_true"] * 60
-            ape.append(abs(count_nuclei(tr, detector, "zh") / tr["span_s"] * 60 * factor - truth) / truth)
+            ape.append(abs(count_nuclei(tr, detector, language) / tr["span_s"] * 60 * factor - truth) / truth)
         parts.append(f"T60 {t60_s} s DRR {drr_db:+.0f} dB {100 * np.mean(ape):.1f}%")
     print("  other rooms (MAPE): " + ", ".join(parts))
 
@@ -503,6 +505,8 @@ def run(detector: str, zh: list, en: list, args, ladder_cache: dict) -> None:
         evaluate_far_field(zh, detector, zh_factor)
     en_res = evaluate(en, detector, "wpm", language="en", shipped=en_factor, by_duration=False)
     evaluate_error_sources(en, "wpm")
+    if not args.no_far_field:
+        evaluate_far_field(en, detector, en_factor, "en", rooms=())
     evaluate_error_model(zh, zh_res, en_res)
     print("Mandarin words (jieba) per minute:")
     zh_words = [{**it, "units": float(it["words"])} for it in zh]
