@@ -31,7 +31,7 @@ the band-passed contour).  Reverberation fills the dips between syllables,
 so a far-field recording's syllables are shallower than the fixed
 prominences; below ``MODULATION_DEPTH_REF_DB`` (modulation detector) and
 ``NUCLEUS_DEPTH_REF_DB`` (three-band detector) each prominence shrinks in
-proportion, to at most ``MIN_PROMINENCE_SCALE`` of its fixed value.  Close,
+proportion, to no less than ``MIN_PROMINENCE_SCALE`` of its fixed value.  Close,
 clean speech is deeper than both references (5th percentile of the
 Mandarin dev clips: 6.1 dB) and keeps the fixed prominences.
 
