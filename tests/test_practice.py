@@ -4,6 +4,7 @@ attempts), the store, the command, and one real-browser recording through Debian
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import sqlite3
 import time
@@ -132,6 +133,19 @@ def test_analyze_equals_analyze_file(client, data_dir):
     assert _files(data_dir / "tmp") == [] and _files(data_dir / "recordings") == []
     report = client.get(f"/report/{got['id']}?token={TOKEN}")
     assert report.status_code == 200 and "greeting.wav" in report.text
+
+
+def test_playback_is_the_analysed_audio_as_mp3_for_files_a_browser_cannot_play(client):
+    """A dropped AMR, 3GP or (in Safari) Ogg file plays from the server's MP3 of the analysed audio."""
+    got = client.post(f"/api/analyze?token={TOKEN}&name=greeting.wav", content=SPEECH_WAV.read_bytes()).json()
+    assert client.get(f"/api/playback/{got['id']}").status_code == 403  # the token, as everywhere
+    response = client.get(f"/api/playback/{got['id']}?token={TOKEN}")
+    assert response.status_code == 200 and response.headers["content-type"] == "audio/mpeg"
+    y, sr = sf.read(io.BytesIO(response.content))
+    assert len(y) / sr == pytest.approx(got["analysis"]["duration_s"], abs=0.1)
+    assert client.delete(f"/api/attempts/{got['id']}?token={TOKEN}").status_code == 200
+    gone = client.get(f"/api/playback/{got['id']}?token={TOKEN}")
+    assert gone.status_code == 404 and "no longer in memory" in gone.json()["error"]
 
 
 def test_bad_file_gives_the_analyze_error_line(client, data_dir):
@@ -488,6 +502,28 @@ def test_browser_records_with_live_figures_and_final_report(tmp_path, monkeypatc
 
 
 @pytest.mark.espeak
+def test_browser_plays_a_file_it_cannot_decode_from_the_servers_mp3(tmp_path, monkeypatch):
+    """A WMA recording (as AMR from Android recorders): chromium cannot play the file itself, so the player gets /api/playback."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not on PATH; install ffmpeg")
+    phone = tmp_path / "phone.wma"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(SPEECH_WAV), "-c:a", "wmav2", str(phone)], check=True)
+    with _chromium_on(tmp_path, monkeypatch, SPEECH_WAV) as (page, server):
+        assert page.evaluate("document.createElement('audio').canPlayType('audio/x-ms-wma')") == ""
+        _choose_file(page, "#file", phone)
+        result = _wait_for(page, "!document.getElementById('result').hidden", timeout_s=60, what="the report")
+        assert result is True, result
+        src = page.evaluate("document.getElementById('player').src")
+        assert "/api/playback/" in src and f"token={TOKEN}" in src, src
+        _wait_for(page, "document.getElementById('player').readyState >= 1", timeout_s=20, what="the audio")
+        duration = page.evaluate("document.getElementById('player').duration")
+        assert duration == pytest.approx(sf.info(str(SPEECH_WAV)).duration, abs=0.2)
+        assert page.console == [], page.console
+
+
 def test_browser_guided_ladder_rises(tmp_path, monkeypatch, ladder_wav):
     duration_s = sf.info(ladder_wav).duration
     with _chromium_on(tmp_path, monkeypatch, ladder_wav, loop=False) as (page, _server):

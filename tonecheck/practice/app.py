@@ -6,6 +6,7 @@ GET  /static/...          app.js, worklet.js, style.css, i18n.js
 POST /api/analyze         body = a recording (any format ``analyze`` reads) -> call report JSON
 POST /api/ladder          body = a ladder recording -> :class:`tonecheck.ladder.Ladder` JSON
 GET  /report/{id}         the full HTML call report of a recent attempt
+GET  /api/playback/{id}   a recent attempt's audio as analysed, MP3 (for files the browser cannot play)
 WS   /ws/live             PCM frames in -> live figures out; ``"stop"`` -> the final analysis
 GET  /api/attempts        attempts, oldest first, and the targets
 DELETE /api/attempts/{id} delete one attempt (row and recording)
@@ -114,6 +115,15 @@ async def report(request: Request) -> Response:
     return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})
 
 
+async def playback(request: Request) -> Response:
+    work: Workspace = request.app.state.work
+    audio = await run_in_threadpool(work.playback, int(request.path_params["attempt_id"]))
+    if audio is None:
+        return JSONResponse({"error": text("practice.playback_gone", _lang(request))}, status_code=404)
+    mime, data = audio
+    return Response(data, media_type=mime.split(";")[0], headers={"cache-control": "no-store"})
+
+
 async def attempts(request: Request) -> JSONResponse:
     from ..targets import default_targets
 
@@ -197,6 +207,7 @@ def create_app(*, data_dir, lang: str | None, token: str, port: int | None = Non
         Route("/api/attempts", attempts, methods=["GET", "DELETE"]),
         Route("/api/attempts/{attempt_id:int}", attempt, methods=["DELETE"]),
         Route("/report/{attempt_id:int}", report),
+        Route("/api/playback/{attempt_id:int}", playback),
         WebSocketRoute("/ws/live", live),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

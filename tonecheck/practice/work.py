@@ -195,6 +195,18 @@ class Workspace:
             a = self._reports.get(attempt_id)
         return None if a is None else render_report(a, lang=lang or self.lang)
 
+    def playback(self, attempt_id: int) -> tuple[str, bytes] | None:
+        """``(mime, bytes)``: a recent attempt's audio as analysed, in a format every browser plays (MP3).
+
+        For a dropped file the browser cannot play itself (AMR, 3GP, Ogg in
+        Safari, ...); None when the attempt is no longer in memory.
+        """
+        from ..report.embed import encode_audio
+
+        with self._lock:
+            a = self._reports.get(attempt_id)
+        return None if a is None else encode_audio(a.audio)
+
     def forget(self, attempt_id: int | None = None) -> None:
         """Drop one (or every) remembered analysis, after its attempt was deleted."""
         with self._lock:

@@ -221,11 +221,19 @@
     }
   });
 
+  // A dropped file plays as it is when this browser can play its type; otherwise
+  // (AMR, 3GP, Ogg in Safari, an unknown type) the server's MP3 of the analysed audio.
+  function playbackUrl(file, result) {
+    const type = file.type || "";
+    if (type && document.createElement("audio").canPlayType(type) !== "") return URL.createObjectURL(file);
+    return "/api/playback/" + result.id + "?" + new URLSearchParams({ token: TOKEN }).toString();
+  }
+
   async function uploadFile(file) {
     showError("");
     try {
       const result = await analyzeBlob(file, file.name, "/api/analyze");
-      showResult(result, URL.createObjectURL(file));
+      showResult(result, playbackUrl(file, result));
     } catch (err) {
       showError(err.message);
       $("status").textContent = "";
