@@ -39,21 +39,31 @@
     $("error").hidden = !message;
   }
 
-  async function api(method, path, body, query) {
+  // One request to this server: the response, or an Error with the server's one-line message.
+  async function request(method, path, body, query) {
     const params = new URLSearchParams(Object.assign({ token: TOKEN, lang: LANG }, query || {}));
     const response = await fetch(path + "?" + params.toString(), {
       method: method,
       body: body,
       headers: { "X-Tonecheck-Token": TOKEN },
     });
+    if (response.ok) return response;
     let data = null;
     try {
       data = await response.json();
     } catch (err) {
-      data = { error: response.status + " " + response.statusText };
+      data = {};
     }
-    if (!response.ok) throw new Error(data.error || response.status + " " + response.statusText);
-    return data;
+    throw new Error(data.error || response.status + " " + response.statusText);
+  }
+
+  async function api(method, path, body, query) {
+    const response = await request(method, path, body, query);
+    try {
+      return await response.json();
+    } catch (err) {
+      return { error: response.status + " " + response.statusText };
+    }
   }
 
   // ---- WAV of the take (32-bit float, so the server sees exactly the samples streamed live) ----
@@ -222,18 +232,20 @@
   });
 
   // A dropped file plays as it is when this browser can play its type; otherwise
-  // (AMR, 3GP, Ogg in Safari, an unknown type) the server's MP3 of the analysed audio.
-  function playbackUrl(file, result) {
+  // (AMR, WMA, Ogg in Safari, an unknown type) the server's MP3 of the analysed audio,
+  // fetched whole into a blob, so the player can seek in it as in a recorded take.
+  async function playbackUrl(file, result) {
     const type = file.type || "";
     if (type && document.createElement("audio").canPlayType(type) !== "") return URL.createObjectURL(file);
-    return "/api/playback/" + result.id + "?" + new URLSearchParams({ token: TOKEN }).toString();
+    const response = await request("GET", "/api/playback/" + result.id);
+    return URL.createObjectURL(await response.blob());
   }
 
   async function uploadFile(file) {
     showError("");
     try {
       const result = await analyzeBlob(file, file.name, "/api/analyze");
-      showResult(result, playbackUrl(file, result));
+      showResult(result, await playbackUrl(file, result));
     } catch (err) {
       showError(err.message);
       $("status").textContent = "";
