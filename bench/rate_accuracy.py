@@ -371,7 +371,10 @@ def evaluate_far_field(items: list, detector: str, factor: float, language: str 
     for t60_s, drr_db in rooms:
         ape = []
         for it in items:
-            tr = tracks(reverberate(it["y"], it["sr"], t60_s=t60_s, drr_db=drr_db), it["sr"])
+            key = f"tracks_rev_{t60_s}_{drr_db}"  # once per item, as tracks_rev: --detector all scores it 4 times
+            if key not in it:
+                it[key] = tracks(reverberate(it["y"], it["sr"], t60_s=t60_s, drr_db=drr_db), it["sr"])
+            tr = it[key]
             truth = it["units"] / it["span_true"] * 60
             ape.append(abs(count_nuclei(tr, detector, language) / tr["span_s"] * 60 * factor - truth) / truth)
         parts.append(f"T60 {t60_s} s DRR {drr_db:+.0f} dB {100 * np.mean(ape):.1f}%")
